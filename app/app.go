@@ -1,0 +1,335 @@
+// Package app wires Antrean together: storage, engine, HTTP API and the
+// screens, with one Config. The command line fills the Config; tests start
+// an App for real on 127.0.0.1:0 with a temporary data folder.
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	// The site's time zone must load on machines without zoneinfo.
+	_ "time/tzdata"
+
+	"github.com/mpp-digital/antrean/httpapi"
+	"github.com/mpp-digital/antrean/queue"
+	"github.com/mpp-digital/antrean/storage"
+)
+
+// Version is the build's version, set with -ldflags at release.
+var Version = "dev"
+
+// Config is every setting of a server. The command line fills it from
+// flags and ANTREAN_* variables.
+type Config struct {
+	Addr string
+	Data string
+	// Demo seeds the demo mall on first start.
+	Demo bool
+	// AdminPassword is the first admin's password; random when empty.
+	AdminPassword  string
+	TLSCert        string
+	TLSKey         string
+	TrustedProxies []string
+	SessionTTL     time.Duration
+	// BcryptCost lowers password hashing cost in tests (default 10).
+	BcryptCost int
+	// Clock replaces time.Now for the engine (tests).
+	Clock queue.Clock
+	// NoSync turns fsync off; only for tests that say so.
+	NoSync bool
+	// Offline opens the data without first-start work (the user command).
+	Offline bool
+	Logger  *slog.Logger
+}
+
+// Validate checks the config and fills defaults.
+func (c *Config) Validate() error {
+	if c.Addr == "" {
+		c.Addr = ":8080"
+	}
+	if c.Data == "" {
+		return errors.New("config: the data folder (--data, ANTREAN_DATA) is required")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("config: --tls-cert and --tls-key go together")
+	}
+	if c.SessionTTL == 0 {
+		c.SessionTTL = 12 * time.Hour
+	}
+	if c.SessionTTL < time.Minute {
+		return errors.New("config: the session lifetime must be at least a minute")
+	}
+	if p := c.AdminPassword; p != "" && len([]rune(p)) < queue.MinPasswordLen {
+		return fmt.Errorf("config: ANTREAN_ADMIN_PASSWORD must have at least %d characters", queue.MinPasswordLen)
+	}
+	if _, err := c.proxies(); err != nil {
+		return err
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return nil
+}
+
+func (c *Config) proxies() ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, s := range c.TrustedProxies {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if !strings.Contains(s, "/") {
+			if strings.Contains(s, ":") {
+				s += "/128"
+			} else {
+				s += "/32"
+			}
+		}
+		_, n, err := net.ParseCIDR(s)
+		if err != nil {
+			return nil, fmt.Errorf("config: trusted proxy %q is not a CIDR", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// App is a running server.
+type App struct {
+	Config Config
+	DB     *storage.DB
+	Engine *queue.Engine
+	API    *httpapi.Server
+	// URL is where it serves, e.g. http://127.0.0.1:43121.
+	URL string
+	// AdminPassword is set when this start created the admin with a
+	// random password.
+	AdminPassword string
+
+	srv  *http.Server
+	ln   net.Listener
+	errc chan error
+	log  *slog.Logger
+}
+
+// Open opens the data folder and starts the engine, without serving.
+func Open(cfg Config) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	db, err := storage.Open(cfg.Data, storage.Options{LockTimeout: 2 * time.Second, NoSync: cfg.NoSync})
+	if err != nil {
+		return nil, err
+	}
+	eng, err := queue.Open(db, queue.Options{Clock: cfg.Clock, Logger: log, Location: mustLoc("Asia/Jakarta")})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	proxies, _ := cfg.proxies()
+	a := &App{Config: cfg, DB: db, Engine: eng, log: log}
+	a.API = httpapi.New(eng, httpapi.Config{SessionTTL: cfg.SessionTTL, BcryptCost: cfg.BcryptCost, TrustedProxies: proxies, Logger: log, Version: Version})
+	if cfg.Offline {
+		return a, nil
+	}
+	if err := a.firstStart(); err != nil {
+		a.closeEngine()
+		return nil, err
+	}
+	return a, nil
+}
+
+func mustLoc(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+// firstStart creates the first admin on an empty database, and seeds the
+// demo mall when asked.
+func (a *App) firstStart() error {
+	st := a.Engine.State()
+	if len(st.Users()) == 0 {
+		pw := a.Config.AdminPassword
+		if pw == "" {
+			pw = queue.RandomString(10)
+			a.AdminPassword = pw
+		}
+		if err := a.addUser("admin", pw, queue.RoleAdmin, ""); err != nil {
+			return fmt.Errorf("creating the first admin: %w", err)
+		}
+		if a.AdminPassword != "" {
+			a.log.Warn("created the first admin with a random password; it is shown only this once", "username", "admin", "password", a.AdminPassword)
+		} else {
+			a.log.Info("created the first admin with the password from ANTREAN_ADMIN_PASSWORD", "username", "admin")
+		}
+	}
+	if a.Config.Demo && len(st.Agencies()) == 0 {
+		return a.seedDemo()
+	}
+	return nil
+}
+
+func (a *App) addUser(username, password, role, agencyID string) error {
+	hash, err := a.hash(password)
+	if err != nil {
+		return err
+	}
+	u := &queue.User{ID: queue.NewID("usr"), Username: username, Role: role, AgencyID: agencyID, PasswordHash: hash}
+	_, err = a.Engine.Apply(context.Background(), time.Time{}, queue.PutUser{User: u, Create: true})
+	return err
+}
+
+func (a *App) hash(password string) (string, error) {
+	if len([]rune(password)) < queue.MinPasswordLen {
+		return "", fmt.Errorf("the password needs at least %d characters", queue.MinPasswordLen)
+	}
+	cost := a.Config.BcryptCost
+	if cost == 0 {
+		cost = 10
+	}
+	return hashPassword(password, cost)
+}
+
+// AddUser creates a user; agencyCode names the agency by its code.
+func (a *App) AddUser(username, password, role, agencyCode string) error {
+	agencyID := ""
+	if agencyCode != "" {
+		for _, ag := range a.Engine.State().Agencies() {
+			if strings.EqualFold(ag.Code, agencyCode) {
+				agencyID = ag.ID
+			}
+		}
+		if agencyID == "" {
+			return fmt.Errorf("no agency with code %q", agencyCode)
+		}
+	}
+	return a.addUser(username, password, role, agencyID)
+}
+
+// SetPassword changes a user's password, which ends their sessions.
+func (a *App) SetPassword(username, password string) error {
+	u := a.Engine.State().UserByName(username)
+	if u == nil {
+		return fmt.Errorf("no user %q", username)
+	}
+	hash, err := a.hash(password)
+	if err != nil {
+		return err
+	}
+	nu := *u
+	nu.PasswordHash = hash
+	_, err = a.Engine.Apply(context.Background(), time.Time{}, queue.PutUser{User: &nu})
+	return err
+}
+
+// Serve listens on the configured address and serves in the background.
+func (a *App) Serve() error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return err
+	}
+	a.ln = ln
+	a.srv = &http.Server{
+		Handler:           a.API.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	scheme := "http"
+	if a.Config.TLSCert != "" {
+		scheme = "https"
+		a.srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	a.URL = scheme + "://" + hostPort(ln.Addr())
+	a.errc = make(chan error, 1)
+	go func() {
+		var err error
+		if a.Config.TLSCert != "" {
+			err = a.srv.ServeTLS(ln, a.Config.TLSCert, a.Config.TLSKey)
+		} else {
+			err = a.srv.Serve(ln)
+		}
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		a.errc <- err
+	}()
+	return nil
+}
+
+// hostPort makes a listener address dialable: ":8080" → "127.0.0.1:8080".
+func hostPort(addr net.Addr) string {
+	host, port, _ := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// Done reports a serving error (nil after a clean shutdown).
+func (a *App) Done() <-chan error { return a.errc }
+
+// Close shuts down gracefully: stop taking requests and let those in
+// flight finish, then let the engine commit what it has queued, then close
+// the database.
+func (a *App) Close() error {
+	var first error
+	if a.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := a.srv.Shutdown(ctx); err != nil {
+			first = err
+		}
+		cancel()
+	}
+	if err := a.closeEngine(); err != nil && first == nil {
+		first = err
+	}
+	return first
+}
+
+func (a *App) closeEngine() error {
+	a.Engine.Close()
+	return a.DB.Close()
+}
+
+// Run serves until ctx ends (SIGINT/SIGTERM in the command), then shuts
+// down gracefully.
+func Run(ctx context.Context, cfg Config, out io.Writer) error {
+	a, err := Open(cfg)
+	if err != nil {
+		return err
+	}
+	if err := a.Serve(); err != nil {
+		a.closeEngine()
+		return err
+	}
+	cfg = a.Config
+	cfg.Logger.Info("antrean serving", "url", a.URL, "data", filepath.Clean(cfg.Data), "version", Version,
+		"demo", cfg.Demo, "tls", cfg.TLSCert != "", "trusted_proxies", cfg.TrustedProxies, "session_ttl", cfg.SessionTTL)
+	if cfg.Demo {
+		a.printDemo(out)
+	}
+	select {
+	case <-ctx.Done():
+		cfg.Logger.Info("shutting down")
+	case err := <-a.errc:
+		a.closeEngine()
+		return err
+	}
+	return a.Close()
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mpp-digital/antrean/app"
+	"github.com/mpp-digital/antrean/queue"
+	"github.com/mpp-digital/antrean/storage"
+)
+
+const usage = `antrean — queue and ticketing for a public service mall
+
+Usage:
+  antrean serve   [--addr :8080] [--data ./antrean-data]   the server
+  antrean demo    [--addr :8080] [--data ./antrean-demo]   the server with a demo mall seeded on first start
+  antrean backup  --data DIR FILE                          a consistent copy of a stopped server's database
+  antrean restore --data DIR FILE                          put a backup in place (the folder must not be in use)
+  antrean user add --data DIR --username U --role R [--agency CODE]
+  antrean user passwd --data DIR --username U
+
+Environment: ANTREAN_ADDR, ANTREAN_DATA, ANTREAN_ADMIN_PASSWORD,
+ANTREAN_TLS_CERT, ANTREAN_TLS_KEY, ANTREAN_TRUSTED_PROXIES (CIDRs, comma
+separated), ANTREAN_SESSION_TTL (e.g. 12h), ANTREAN_LOG_LEVEL (debug, info,
+warn, error), ANTREAN_PASSWORD (for 'user'). Flags win over the environment.
+`
+
+// run is the whole command; main only wires the process to it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(ctx, args[1:], false, stdout, stderr)
+	case "demo":
+		err = serve(ctx, args[1:], true, stdout, stderr)
+	case "backup":
+		err = fileCommand(args[1:], "backup", storage.BackupFile, stdout)
+	case "restore":
+		err = fileCommand(args[1:], "restore", storage.RestoreFile, stdout)
+	case "user":
+		err = userCommand(args[1:], stdin, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "antrean: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "antrean: %v\n", err)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "antrean: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+type usageError struct{ error }
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("antrean "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(env("ANTREAN_LOG_LEVEL", "info"))); err != nil {
+		return nil, usageError{fmt.Errorf("ANTREAN_LOG_LEVEL: %v", err)}
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), nil
+}
+
+func serve(ctx context.Context, args []string, demo bool, stdout, stderr io.Writer) error {
+	name, defData := "serve", "./antrean-data"
+	if demo {
+		name, defData = "demo", "./antrean-demo"
+	}
+	fs := newFlags(name, stderr)
+	cfg := app.Config{Demo: demo, AdminPassword: os.Getenv("ANTREAN_ADMIN_PASSWORD")}
+	fs.StringVar(&cfg.Addr, "addr", env("ANTREAN_ADDR", ":8080"), "address to listen on")
+	fs.StringVar(&cfg.Data, "data", env("ANTREAN_DATA", defData), "data folder (holds antrean.db)")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", env("ANTREAN_TLS_CERT", ""), "TLS certificate file (serve HTTPS directly)")
+	fs.StringVar(&cfg.TLSKey, "tls-key", env("ANTREAN_TLS_KEY", ""), "TLS key file")
+	proxies := fs.String("trusted-proxies", env("ANTREAN_TRUSTED_PROXIES", ""), "CIDRs of reverse proxies whose X-Forwarded-For is believed")
+	ttl := fs.String("session-ttl", env("ANTREAN_SESSION_TTL", "12h"), "how long a staff login lasts")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("%s takes no arguments, got %q", name, fs.Args())}
+	}
+	d, err := time.ParseDuration(*ttl)
+	if err != nil {
+		return usageError{fmt.Errorf("--session-ttl: %v", err)}
+	}
+	cfg.SessionTTL = d
+	if *proxies != "" {
+		cfg.TrustedProxies = strings.Split(*proxies, ",")
+	}
+	if cfg.Logger, err = logger(stderr); err != nil {
+		return err
+	}
+	return app.Run(ctx, cfg, stdout)
+}
+
+// fileCommand is backup and restore: --data DIR FILE.
+func fileCommand(args []string, name string, f func(dir, file string) error, stdout io.Writer) error {
+	fs := newFlags(name, os.Stderr)
+	data := fs.String("data", env("ANTREAN_DATA", ""), "data folder")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *data == "" || fs.NArg() != 1 {
+		return usageError{fmt.Errorf("usage: antrean %s --data DIR FILE", name)}
+	}
+	if err := f(*data, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: done (%s ↔ %s)\n", name, *data, fs.Arg(0))
+	return nil
+}
+
+func userCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "add" && args[0] != "passwd") {
+		return usageError{errors.New("usage: antrean user add|passwd --data DIR --username U ...")}
+	}
+	sub := args[0]
+	fs := newFlags("user "+sub, stderr)
+	data := fs.String("data", env("ANTREAN_DATA", ""), "data folder")
+	username := fs.String("username", "", "username")
+	role := fs.String("role", "", "admin, supervisor, officer or greeter (add)")
+	agency := fs.String("agency", "", "agency code, for supervisors and officers (add)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *data == "" || *username == "" || fs.NArg() > 0 || (sub == "add" && *role == "") {
+		return usageError{fmt.Errorf("usage: antrean user %s --data DIR --username U%s", sub, map[bool]string{true: " --role R [--agency CODE]", false: ""}[sub == "add"])}
+	}
+	pw := os.Getenv("ANTREAN_PASSWORD")
+	if pw == "" {
+		fmt.Fprintf(stderr, "Password for %s (at least %d characters): ", *username, queue.MinPasswordLen)
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return errors.New("no password given (set ANTREAN_PASSWORD or type it)")
+		}
+		pw = strings.TrimRight(line, "\r\n")
+	}
+	log, err := logger(io.Discard)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(app.Config{Data: *data, Logger: log, Offline: true})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if sub == "add" {
+		err = a.AddUser(*username, pw, *role, *agency)
+	} else {
+		err = a.SetPassword(*username, pw)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user %s: %s done\n", sub, *username)
+	return nil
+}

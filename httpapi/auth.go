@@ -1,0 +1,361 @@
+package httpapi
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/mpp-digital/antrean/queue"
+)
+
+// SessionCookie is the web screens' session cookie.
+const SessionCookie = "antrean_session"
+
+// Caller kinds beyond the four staff roles.
+const (
+	kiosk   = "kiosk"
+	display = "display"
+	admin   = queue.RoleAdmin
+	// supervisor, officer and greeter are the staff roles of queue.
+	supervisor = queue.RoleSupervisor
+	officer    = queue.RoleOfficer
+	greeter    = queue.RoleGreeter
+)
+
+// staff is every staff role.
+var staff = []string{admin, supervisor, officer, greeter}
+
+// Caller is who makes a request: a signed-in user, a device, or nobody.
+type Caller struct {
+	User    *queue.User
+	Device  *queue.Device
+	Session *queue.Session
+	// Cookie is true when the session came from the cookie; unsafe
+	// requests then need the CSRF token.
+	Cookie bool
+}
+
+// Kind is the caller's role or device kind, "" for anonymous.
+func (c *Caller) Kind() string {
+	switch {
+	case c.User != nil:
+		return c.User.Role
+	case c.Device != nil:
+		return c.Device.Kind
+	}
+	return ""
+}
+
+// Agency is the agency a supervisor, officer or greeter belongs to.
+func (c *Caller) Agency() string {
+	if c.User != nil {
+		return c.User.AgencyID
+	}
+	return ""
+}
+
+// identity names the caller for idempotency keys.
+func (c *Caller) identity() string {
+	switch {
+	case c.Session != nil:
+		return "s:" + c.Session.TokenHash
+	case c.Device != nil:
+		return "d:" + c.Device.ID
+	}
+	return "anon"
+}
+
+func callerOf(c echo.Context) *Caller {
+	if v, ok := c.Get("caller").(*Caller); ok {
+		return v
+	}
+	return &Caller{}
+}
+
+// HashToken is how tokens are kept: SHA-256, hex. Tokens are 256 random
+// bits, so a fast hash is enough.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// NewToken returns a fresh secret token with a prefix.
+func NewToken(prefix string) string {
+	return prefix + "_" + queue.RandomString(32)
+}
+
+// authenticate finds the caller. A bearer token that matches nothing is
+// refused outright (401); a stale cookie is ignored, so public pages keep
+// working for a browser whose session ended.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		st := s.engine.State()
+		now := s.engine.Now()
+		caller := &Caller{}
+		r := c.Request()
+		if h := r.Header.Get("Authorization"); h != "" {
+			scheme, token, _ := strings.Cut(h, " ")
+			if !strings.EqualFold(scheme, "Bearer") || token == "" {
+				return errUnauth
+			}
+			hash := HashToken(strings.TrimSpace(token))
+			if ss := st.Session(hash, now); ss != nil {
+				if u := st.User(ss.UserID); u != nil && !u.Disabled {
+					caller.User, caller.Session = u, ss
+				}
+			} else if d := st.DeviceByTokenHash(hash); d != nil {
+				caller.Device = d
+			}
+			if caller.User == nil && caller.Device == nil {
+				return errUnauth
+			}
+		} else if ck, err := r.Cookie(SessionCookie); err == nil && ck.Value != "" {
+			if ss := st.Session(HashToken(ck.Value), now); ss != nil {
+				if u := st.User(ss.UserID); u != nil && !u.Disabled {
+					caller.User, caller.Session, caller.Cookie = u, ss, true
+				}
+			}
+		}
+		if caller.Cookie && unsafeMethod(r.Method) && r.URL.Path != "/api/v1/login" {
+			got := r.Header.Get("X-CSRF-Token")
+			if subtle.ConstantTimeCompare([]byte(got), []byte(caller.Session.CSRFToken)) != 1 {
+				return errCSRF
+			}
+		}
+		c.Set("caller", caller)
+		return next(c)
+	}
+}
+
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
+}
+
+// need lets through only callers of the given kinds: anonymous callers get
+// 401, others 403.
+func (s *Server) need(kinds ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			k := callerOf(c).Kind()
+			if k == "" {
+				return errUnauth
+			}
+			if !slices.Contains(kinds, k) {
+				return errForbidden
+			}
+			return next(c)
+		}
+	}
+}
+
+// mayManageAgency reports whether the caller may change things of an
+// agency: admins anywhere, supervisors in their own.
+func mayManageAgency(c *Caller, agencyID string) bool {
+	switch c.Kind() {
+	case admin:
+		return true
+	case supervisor:
+		return agencyID != "" && c.Agency() == agencyID
+	}
+	return false
+}
+
+// mayWorkAgency reports whether the caller may act at the counters or
+// read the tickets of an agency.
+func mayWorkAgency(c *Caller, agencyID string) bool {
+	return mayManageAgency(c, agencyID) || (c.Kind() == officer && c.Agency() == agencyID)
+}
+
+type loginBody struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+type loginAnswer struct {
+	Token     string      `json:"token"`
+	CSRFToken string      `json:"csrf_token"`
+	User      *queue.User `json:"user"`
+}
+
+// dummyHash keeps a login for an unknown user as slow as one for a known
+// user, so timing does not tell which usernames exist.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("antrean-dummy-password"), bcrypt.DefaultCost)
+
+func (s *Server) login(c echo.Context) error {
+	var b loginBody
+	if err := decode(c, &b); err != nil {
+		return err
+	}
+	f := map[string]string{}
+	if b.Username == "" {
+		f["username"] = "required"
+	}
+	if b.Password == "" {
+		f["password"] = "required"
+	}
+	if len(f) > 0 {
+		return queue.Invalid(f)
+	}
+	ip := c.RealIP()
+	now := time.Now()
+	if wait := s.logins.blocked(b.Username, ip, now); wait > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		return queue.Errorf(queue.ERateLimited, "Too many failed sign-ins; try again later.", "Terlalu banyak percobaan masuk yang gagal; coba lagi nanti.")
+	}
+	st := s.engine.State()
+	u := st.UserByName(strings.ToLower(strings.TrimSpace(b.Username)))
+	hash := dummyHash
+	if u != nil {
+		hash = []byte(u.PasswordHash)
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(b.Password)) != nil || u == nil || u.Disabled {
+		s.logins.fail(b.Username, ip, now)
+		return queue.Errorf(queue.EInvalidCredentials, "Wrong username or password.", "Nama pengguna atau kata sandi salah.")
+	}
+	s.logins.succeed(b.Username)
+	token := NewToken("st")
+	sess := &queue.Session{
+		TokenHash: HashToken(token),
+		UserID:    u.ID,
+		CSRFToken: queue.RandomString(20),
+		Created:   now,
+		Expires:   now.Add(s.cfg.SessionTTL),
+	}
+	if _, err := s.engine.Apply(c.Request().Context(), time.Time{}, queue.CreateSession{Session: sess}); err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{
+		Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https",
+		Expires: sess.Expires,
+	})
+	return c.JSON(http.StatusOK, loginAnswer{Token: token, CSRFToken: sess.CSRFToken, User: u})
+}
+
+func (s *Server) logout(c echo.Context) error {
+	caller := callerOf(c)
+	if caller.Session != nil {
+		if _, err := s.engine.Apply(c.Request().Context(), time.Time{}, queue.EndSession{TokenHash: caller.Session.TokenHash}); err != nil {
+			return err
+		}
+	}
+	c.SetCookie(&http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	return c.NoContent(http.StatusNoContent)
+}
+
+type meAnswer struct {
+	*queue.User
+	CSRFToken string `json:"csrf_token,omitempty"`
+}
+
+func (s *Server) me(c echo.Context) error {
+	caller := callerOf(c)
+	a := meAnswer{User: caller.User}
+	if caller.Cookie {
+		a.CSRFToken = caller.Session.CSRFToken
+	}
+	return c.JSON(http.StatusOK, a)
+}
+
+// loginLimiter counts failed logins per username and per client address
+// over a sliding window.
+type loginLimiter struct {
+	mu     sync.Mutex
+	byUser map[string][]time.Time
+	byIP   map[string][]time.Time
+}
+
+const (
+	loginWindow     = 15 * time.Minute
+	maxFailsPerUser = 5
+	maxFailsPerIP   = 50
+)
+
+func newLoginLimiter() *loginLimiter {
+	return &loginLimiter{byUser: map[string][]time.Time{}, byIP: map[string][]time.Time{}}
+}
+
+func recent(ts []time.Time, now time.Time) []time.Time {
+	i := 0
+	for i < len(ts) && now.Sub(ts[i]) >= loginWindow {
+		i++
+	}
+	return ts[i:]
+}
+
+// blocked returns how long the caller must wait, or 0.
+func (l *loginLimiter) blocked(user, ip string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	user = strings.ToLower(user)
+	u := recent(l.byUser[user], now)
+	a := recent(l.byIP[ip], now)
+	l.byUser[user], l.byIP[ip] = u, a
+	var wait time.Duration
+	if len(u) >= maxFailsPerUser {
+		wait = max(wait, loginWindow-now.Sub(u[len(u)-maxFailsPerUser]))
+	}
+	if len(a) >= maxFailsPerIP {
+		wait = max(wait, loginWindow-now.Sub(a[len(a)-maxFailsPerIP]))
+	}
+	if len(u) == 0 {
+		delete(l.byUser, user)
+	}
+	if len(a) == 0 {
+		delete(l.byIP, ip)
+	}
+	return wait
+}
+
+func (l *loginLimiter) fail(user, ip string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	user = strings.ToLower(user)
+	if len(l.byUser)+len(l.byIP) > 100000 {
+		// Many distinct names or addresses: drop what has aged out.
+		for k, ts := range l.byUser {
+			if len(recent(ts, now)) == 0 {
+				delete(l.byUser, k)
+			}
+		}
+		for k, ts := range l.byIP {
+			if len(recent(ts, now)) == 0 {
+				delete(l.byIP, k)
+			}
+		}
+	}
+	l.byUser[user] = append(l.byUser[user], now)
+	l.byIP[ip] = append(l.byIP[ip], now)
+}
+
+func (l *loginLimiter) succeed(user string) {
+	l.mu.Lock()
+	delete(l.byUser, strings.ToLower(user))
+	l.mu.Unlock()
+}
+
+// hashPassword checks a new password's length and hashes it.
+func (s *Server) hashPassword(pw string) (string, error) {
+	if len([]rune(pw)) < queue.MinPasswordLen {
+		return "", queue.Invalid(map[string]string{"password": "at least 10 characters"})
+	}
+	if len(pw) > 72 {
+		return "", queue.Invalid(map[string]string{"password": "at most 72 bytes"})
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), s.cfg.BcryptCost)
+	return string(h), err
+}
+
+// keyMatches compares a ticket key in constant time.
+func keyMatches(got, want string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}

@@ -1,0 +1,297 @@
+// Package httpapi serves Antrean's JSON API (API.md) over echo: the error
+// convention, authentication and roles, idempotent requests, and the
+// handlers of setup, tickets, counter actions, live state and operations.
+// Screens and websockets live in their own packages and mount on the same
+// echo instance.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/mpp-digital/antrean/queue"
+)
+
+// Config holds what the API needs beyond the engine.
+type Config struct {
+	// SessionTTL is how long a login lasts (default 12h).
+	SessionTTL time.Duration
+	// BcryptCost for new passwords (default bcrypt.DefaultCost).
+	BcryptCost int
+	// TrustedProxies are the networks whose X-Forwarded-For is believed.
+	TrustedProxies []*net.IPNet
+	Logger         *slog.Logger
+	// Version is reported by /healthz.
+	Version string
+}
+
+// Server is the API mounted on an echo instance.
+type Server struct {
+	Echo   *echo.Echo
+	engine *queue.Engine
+	cfg    Config
+	log    *slog.Logger
+	logins *loginLimiter
+}
+
+// New builds the echo instance with the API's routes.
+func New(engine *queue.Engine, cfg Config) *Server {
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.BcryptCost == 0 {
+		cfg.BcryptCost = bcrypt.DefaultCost
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	if len(cfg.TrustedProxies) > 0 {
+		var opts []echo.TrustOption
+		for _, n := range cfg.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		// Loopback and private ranges are not trusted unless named.
+		opts = append(opts, echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false))
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	s := &Server{Echo: e, engine: engine, cfg: cfg, log: cfg.Logger, logins: newLoginLimiter()}
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+		s.log.Error("panic in handler", "path", c.Path(), "err", err, "stack", string(stack))
+		return err
+	}}))
+	e.Use(securityHeaders)
+	e.Use(s.authenticate)
+	s.routes()
+	return s
+}
+
+// securityHeaders sets API.md's headers on every answer.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; media-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		return next(c)
+	}
+}
+
+func (s *Server) routes() {
+	e := s.Echo
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+
+	api := e.Group("/api/v1", bodyLimit(64<<10))
+	api.POST("/login", s.login)
+	api.POST("/logout", s.logout, s.need(staff...))
+	api.GET("/me", s.me, s.need(staff...))
+
+	api.GET("/site", s.getSite)
+	api.PUT("/site", s.putSite, s.need(admin))
+
+	api.GET("/agencies", s.listAgencies)
+	api.POST("/agencies", s.createAgency, s.need(admin))
+	api.GET("/agencies/:id", s.getAgency)
+	api.PUT("/agencies/:id", s.updateAgency, s.need(admin))
+	api.DELETE("/agencies/:id", s.deleteAgency, s.need(admin))
+
+	api.GET("/services", s.listServices)
+	api.POST("/services", s.createService, s.need(admin, supervisor))
+	api.GET("/services/:id", s.getService)
+	api.PUT("/services/:id", s.updateService, s.need(admin, supervisor))
+	api.DELETE("/services/:id", s.deleteService, s.need(admin, supervisor))
+
+	api.GET("/counters", s.listCounters)
+	api.POST("/counters", s.createCounter, s.need(admin, supervisor))
+	api.GET("/counters/:id", s.getCounter)
+	api.PUT("/counters/:id", s.updateCounter, s.need(admin, supervisor))
+	api.DELETE("/counters/:id", s.deleteCounter, s.need(admin, supervisor))
+	for _, act := range queue.CounterActions {
+		api.POST("/counters/:id/"+act, s.counterAction(act), s.need(admin, supervisor, officer))
+	}
+
+	api.GET("/users", s.listUsers, s.need(admin, supervisor))
+	api.POST("/users", s.createUser, s.need(admin, supervisor))
+	api.GET("/users/:id", s.getUser, s.need(admin, supervisor))
+	api.PUT("/users/:id", s.updateUser, s.need(admin, supervisor))
+	api.DELETE("/users/:id", s.deleteUser, s.need(admin, supervisor))
+
+	api.GET("/devices", s.listDevices, s.need(admin))
+	api.POST("/devices", s.createDevice, s.need(admin))
+	api.GET("/devices/:id", s.getDevice, s.need(admin))
+	api.PUT("/devices/:id", s.updateDevice, s.need(admin))
+	api.DELETE("/devices/:id", s.deleteDevice, s.need(admin))
+
+	api.POST("/tickets", s.issueTicket, s.need(admin, supervisor, officer, greeter, kiosk))
+	api.GET("/tickets", s.listTickets, s.need(admin, supervisor, officer))
+	api.GET("/tickets/:id", s.getTicket)
+	api.GET("/tickets/:id/qr.png", s.ticketQR)
+	api.DELETE("/tickets/:id", s.cancelTicket)
+
+	api.GET("/state", s.getState)
+	api.GET("/events", s.listEvents, s.need(admin))
+	api.GET("/backup", s.backup, s.need(admin))
+}
+
+// Start serves on a listener until ctx ends, then shuts down gracefully.
+func (s *Server) Handler() http.Handler { return s.Echo }
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version})
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if _, err := s.engine.Apply(ctx, time.Time{}, queue.Ping{}); err != nil {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "engine not answering"})
+	}
+	if _, err := s.engine.Store().FirstSeq(); err != nil {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "store not answering"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// errNoBody and friends are the transport-level errors of API.md.
+var (
+	errTooLarge    = &apiError{http.StatusRequestEntityTooLarge, "too_large", "The request body is larger than 64 KiB.", "Isi permintaan lebih dari 64 KiB."}
+	errNotJSON     = &apiError{http.StatusUnsupportedMediaType, "unsupported_media_type", "Send the body as application/json.", "Kirim isi permintaan sebagai application/json."}
+	errCSRF        = &apiError{http.StatusForbidden, "csrf_failed", "The X-CSRF-Token header is missing or wrong.", "Header X-CSRF-Token tidak ada atau salah."}
+	errUnauth      = &apiError{http.StatusUnauthorized, queue.EUnauthenticated, "Sign in first.", "Silakan masuk terlebih dahulu."}
+	errForbidden   = &apiError{http.StatusForbidden, queue.EForbidden, "You may not do this.", "Anda tidak berwenang melakukan ini."}
+	errNotFoundAPI = &apiError{http.StatusNotFound, queue.ENotFound, "Not found.", "Tidak ditemukan."}
+	errMethod      = &apiError{http.StatusMethodNotAllowed, "method_not_allowed", "This method is not allowed here.", "Metode ini tidak diizinkan di sini."}
+	errInternal    = &apiError{http.StatusInternalServerError, queue.EInternal, "Something went wrong on the server.", "Terjadi kesalahan pada server."}
+)
+
+// apiError is an error answered as it stands.
+type apiError struct {
+	status int
+	code   string
+	en, id string
+}
+
+func (e *apiError) Error() string { return e.code }
+
+// statusOf is the one table from domain error codes to HTTP status.
+var statusOf = map[string]int{
+	queue.EInvalid:             http.StatusBadRequest,
+	queue.EUnauthenticated:     http.StatusUnauthorized,
+	queue.EInvalidCredentials:  http.StatusUnauthorized,
+	queue.EForbidden:           http.StatusForbidden,
+	queue.ENotFound:            http.StatusNotFound,
+	queue.EInvalidTransition:   http.StatusConflict,
+	queue.EAlreadyExists:       http.StatusConflict,
+	queue.EServiceClosed:       http.StatusConflict,
+	queue.EQuotaExhausted:      http.StatusConflict,
+	queue.ECounterBusy:         http.StatusConflict,
+	queue.ECounterClosed:       http.StatusConflict,
+	queue.EInUse:               http.StatusConflict,
+	queue.EIdempotencyMismatch: http.StatusUnprocessableEntity,
+	queue.ERateLimited:         http.StatusTooManyRequests,
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string            `json:"code"`
+		Message string            `json:"message"`
+		Fields  map[string]string `json:"fields,omitempty"`
+	} `json:"error"`
+}
+
+// handleError answers every error as API.md's JSON error.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var (
+		body   errorBody
+		status int
+		en, id string
+	)
+	var qe *queue.Error
+	var ae *apiError
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &qe):
+		status = statusOf[qe.Code]
+		if status == 0 {
+			status = http.StatusInternalServerError
+		}
+		body.Error.Code, en, id, body.Error.Fields = qe.Code, qe.EN, qe.ID, qe.Fields
+	case errors.As(err, &ae):
+		status, body.Error.Code, en, id = ae.status, ae.code, ae.en, ae.id
+	case errors.As(err, &he):
+		switch he.Code {
+		case http.StatusNotFound:
+			ae = errNotFoundAPI
+		case http.StatusMethodNotAllowed:
+			ae = errMethod
+		case http.StatusRequestEntityTooLarge:
+			ae = errTooLarge
+		case http.StatusUnsupportedMediaType:
+			ae = errNotJSON
+		case http.StatusUnauthorized:
+			ae = errUnauth
+		case http.StatusForbidden:
+			ae = errForbidden
+		case http.StatusBadRequest:
+			ae = &apiError{http.StatusBadRequest, queue.EInvalid, "The request is not valid.", "Permintaan tidak valid."}
+		default:
+			s.log.Error("unexpected HTTP error", "path", c.Request().URL.Path, "err", err)
+			ae = errInternal
+		}
+		status, body.Error.Code, en, id = ae.status, ae.code, ae.en, ae.id
+	case errors.Is(err, context.Canceled):
+		return
+	default:
+		s.log.Error("internal error", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		status, body.Error.Code, en, id = errInternal.status, errInternal.code, errInternal.en, errInternal.id
+	}
+	body.Error.Message = id
+	if prefersEnglish(c.Request()) {
+		body.Error.Message = en
+	}
+	if status == http.StatusTooManyRequests {
+		if c.Response().Header().Get("Retry-After") == "" {
+			c.Response().Header().Set("Retry-After", "60")
+		}
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	_ = c.JSON(status, body)
+}
+
+// prefersEnglish reads Accept-Language: English when an "en" tag comes
+// before any "id" tag; Indonesian otherwise.
+func prefersEnglish(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag := strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
+		switch {
+		case tag == "id" || strings.HasPrefix(tag, "id-") || tag == "in":
+			return false
+		case tag == "en" || strings.HasPrefix(tag, "en-"):
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,72 @@
+package queue
+
+import (
+	"hash/maphash"
+	"maps"
+)
+
+// The engine's state is copy-on-write: a group of commands works on a
+// shallow copy of the published state and clones only what it touches, so
+// publishing the result is one pointer swap and discarding it (when a
+// commit fails) is free. Large maps (tickets, sessions, idempotency records)
+// are split into shards so a change clones one small shard, not the map.
+
+const nShards = 64
+
+var shardSeed = maphash.MakeSeed()
+
+// shardMap is a string-keyed map split into shards. A value copy shares the
+// shards; set clones a shard the first time a group writes to it.
+type shardMap[V any] struct {
+	shards [nShards]map[string]V
+	n      int
+}
+
+func shardOf(k string) int { return int(maphash.String(shardSeed, k) % nShards) }
+
+func (m *shardMap[V]) get(k string) (V, bool) {
+	v, ok := m.shards[shardOf(k)][k]
+	return v, ok
+}
+
+func (m *shardMap[V]) len() int { return m.n }
+
+// set writes k; owned marks the shards this group already cloned.
+func (m *shardMap[V]) set(k string, v V, owned *[nShards]bool) {
+	i := m.own(k, owned)
+	if _, ok := m.shards[i][k]; !ok {
+		m.n++
+	}
+	m.shards[i][k] = v
+}
+
+func (m *shardMap[V]) del(k string, owned *[nShards]bool) {
+	i := shardOf(k)
+	if _, ok := m.shards[i][k]; !ok {
+		return
+	}
+	m.own(k, owned)
+	delete(m.shards[i], k)
+	m.n--
+}
+
+func (m *shardMap[V]) own(k string, owned *[nShards]bool) int {
+	i := shardOf(k)
+	if !owned[i] {
+		m.shards[i] = maps.Clone(m.shards[i])
+		if m.shards[i] == nil {
+			m.shards[i] = map[string]V{}
+		}
+		owned[i] = true
+	}
+	return i
+}
+
+// each calls f for every entry, in no order.
+func (m *shardMap[V]) each(f func(k string, v V)) {
+	for _, s := range m.shards {
+		for k, v := range s {
+			f(k, v)
+		}
+	}
+}

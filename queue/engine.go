@@ -1,0 +1,549 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Publisher receives events after the transaction holding them committed,
+// in seq order, from the engine's goroutine. It must not block.
+type Publisher interface {
+	Publish(events []Event, st *State)
+}
+
+// Options configure an engine.
+type Options struct {
+	// Location is the site's time zone when the store holds no site yet.
+	Location *time.Location
+	// Clock gives the time for the engine's own commands (the midnight
+	// roll, housekeeping); time.Now when nil.
+	Clock Clock
+	// MaxGroup bounds how many commands share one commit (default 256).
+	MaxGroup int
+	Logger   *slog.Logger
+}
+
+// Engine is the single writer: one goroutine owns the live state, applies
+// commands in groups, commits each group in one store transaction, then
+// answers the callers and publishes the events.
+type Engine struct {
+	store    Store
+	opts     Options
+	state    atomic.Pointer[State]
+	reqs     chan *request
+	pubMu    sync.Mutex
+	pubs     []Publisher
+	stopOnce sync.Once
+	stop     chan struct{}
+	done     chan struct{}
+	log      *slog.Logger
+}
+
+// Command is a change the engine can apply. The commands are the exported
+// types of this package (IssueTicket, CounterAction, PutService, ...).
+type Command interface {
+	apply(tx *txn) (any, error)
+}
+
+// Request is a command with its time and, optionally, the idempotency
+// key of the HTTP request that carried it.
+type Request struct {
+	Now time.Time
+	Cmd Command
+	// Idem, when set, makes the request idempotent: a repeat within the
+	// record's lifetime answers Reply.Status/Body of the first.
+	Idem *Idem
+	// Render turns a successful result into the HTTP answer kept for
+	// replays. It runs on the engine's goroutine with the new state and
+	// must be quick and deterministic. Required with Idem.
+	Render func(st *State, v any) (status int, body []byte)
+}
+
+// Idem identifies an idempotent request.
+type Idem struct {
+	Key      string // hash of caller, method, path and Idempotency-Key
+	BodyHash string
+	TTL      time.Duration
+}
+
+// Reply is the engine's answer to a request.
+type Reply struct {
+	Value any
+	// Status and Body are set when the request carried Render: the
+	// rendered answer, or the one recorded for an earlier identical request.
+	Status   int
+	Body     []byte
+	Replayed bool
+}
+
+type request struct {
+	Request
+	ctx   context.Context
+	reply chan result
+}
+
+type result struct {
+	Reply
+	err error
+}
+
+// Open loads the state from the store and starts the engine's goroutine.
+func Open(store Store, opts Options) (*Engine, error) {
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.MaxGroup <= 0 {
+		opts.MaxGroup = 256
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	ld, err := store.Load()
+	if err != nil {
+		return nil, fmt.Errorf("queue: loading state: %w", err)
+	}
+	st, err := stateFromLoaded(ld, opts.Location)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		store: store,
+		opts:  opts,
+		reqs:  make(chan *request, 4096),
+		stop:  make(chan struct{}),
+		done:  make(chan struct{}),
+		log:   opts.Logger,
+	}
+	e.state.Store(st)
+	// Bring the state to today before anyone reads it: a server that was
+	// down over midnight expires yesterday's tickets now.
+	if _, err := e.runGroup([]*request{{Request: Request{Now: opts.Clock(), Cmd: housekeeping{}}, reply: make(chan result, 1)}}); err != nil {
+		return nil, fmt.Errorf("queue: starting the day: %w", err)
+	}
+	go e.loop()
+	return e, nil
+}
+
+// Subscribe adds a publisher; it sees every event committed after this call.
+func (e *Engine) Subscribe(p Publisher) {
+	e.pubMu.Lock()
+	e.pubs = append(e.pubs, p)
+	e.pubMu.Unlock()
+}
+
+// State returns the latest published snapshot.
+func (e *Engine) State() *State { return e.state.Load() }
+
+// Store returns the engine's store, for reads of committed history.
+func (e *Engine) Store() Store { return e.store }
+
+// Now returns the engine clock's time.
+func (e *Engine) Now() time.Time { return e.opts.Clock() }
+
+// Do queues a request and waits until it is committed (or refused).
+func (e *Engine) Do(ctx context.Context, r Request) (Reply, error) {
+	if r.Now.IsZero() {
+		r.Now = e.opts.Clock()
+	}
+	req := &request{Request: r, ctx: ctx, reply: make(chan result, 1)}
+	select {
+	case e.reqs <- req:
+	case <-e.stop:
+		return Reply{}, errStopped
+	case <-ctx.Done():
+		return Reply{}, ctx.Err()
+	}
+	select {
+	case res := <-req.reply:
+		return res.Reply, res.err
+	case <-e.done:
+		// The loop may have answered just before it ended.
+		select {
+		case res := <-req.reply:
+			return res.Reply, res.err
+		default:
+			return Reply{}, errStopped
+		}
+	}
+}
+
+// Apply is Do without idempotency, for callers that want the value.
+func (e *Engine) Apply(ctx context.Context, now time.Time, cmd Command) (any, error) {
+	rep, err := e.Do(ctx, Request{Now: now, Cmd: cmd})
+	return rep.Value, err
+}
+
+// Close stops taking commands, commits those already queued and stops the
+// goroutine. It does not close the store.
+func (e *Engine) Close() error {
+	e.stopOnce.Do(func() { close(e.stop) })
+	<-e.done
+	return nil
+}
+
+func (e *Engine) loop() {
+	defer close(e.done)
+	timer := time.NewTimer(e.untilHousekeeping())
+	defer timer.Stop()
+	for {
+		var first *request
+		select {
+		case first = <-e.reqs:
+		case <-timer.C:
+			first = &request{Request: Request{Now: e.opts.Clock(), Cmd: housekeeping{}}, reply: make(chan result, 1)}
+			timer.Reset(e.untilHousekeeping())
+		case <-e.stop:
+			// Drain what was queued before the stop, then end.
+			for {
+				select {
+				case r := <-e.reqs:
+					e.group(r)
+				default:
+					return
+				}
+			}
+		}
+		e.group(first)
+	}
+}
+
+// untilHousekeeping is the wait until the next minute boundary: the roll
+// at local midnight and purges of expired sessions ride on it.
+func (e *Engine) untilHousekeeping() time.Duration {
+	now := e.opts.Clock()
+	return now.Truncate(time.Minute).Add(time.Minute).Sub(now) + 10*time.Millisecond
+}
+
+// group collects the queued requests behind first and runs them as one.
+func (e *Engine) group(first *request) {
+	batch := []*request{first}
+	for len(batch) < e.opts.MaxGroup {
+		select {
+		case r := <-e.reqs:
+			batch = append(batch, r)
+			continue
+		default:
+		}
+		break
+	}
+	if _, err := e.runGroup(batch); err != nil {
+		e.log.Error("commit failed; the group was refused", "err", err, "commands", len(batch))
+	}
+}
+
+// runGroup applies the requests to a working copy of the state, commits
+// their changes in one transaction, and only then publishes the new state,
+// answers the callers and hands the events to the publishers. If the commit
+// fails, the working copy is dropped and every caller gets the error.
+func (e *Engine) runGroup(batch []*request) (*State, error) {
+	cur := e.state.Load()
+	tx := newTxn(cur)
+	results := make([]result, len(batch))
+	for i, r := range batch {
+		if r.ctx != nil && r.ctx.Err() != nil {
+			results[i].err = r.ctx.Err()
+			continue
+		}
+		results[i] = tx.run(r)
+	}
+	if !tx.changed() {
+		for i, r := range batch {
+			r.reply <- results[i]
+		}
+		return cur, nil
+	}
+	b := &Batch{Puts: tx.puts, Events: tx.events}
+	if tx.st.Day != cur.Day {
+		b.Day = tx.st.Day
+	}
+	if err := e.store.Commit(b); err != nil {
+		internal := fmt.Errorf("queue: commit: %w", err)
+		for _, r := range batch {
+			r.reply <- result{err: internal}
+		}
+		return cur, internal
+	}
+	next := tx.st
+	e.state.Store(next)
+	for i, r := range batch {
+		r.reply <- results[i]
+	}
+	if len(tx.events) > 0 {
+		e.pubMu.Lock()
+		pubs := slices.Clone(e.pubs)
+		e.pubMu.Unlock()
+		for _, p := range pubs {
+			p.Publish(tx.events, next)
+		}
+	}
+	return next, nil
+}
+
+// txn is a group's working copy of the state and the changes it made.
+type txn struct {
+	st     *State
+	owned  map[string]bool
+	shards struct{ sessions, idem, tickets [nShards]bool }
+	puts   []Put
+	events []Event
+	// mark/rollback guard: a command must validate before it writes.
+	writes int
+}
+
+func newTxn(cur *State) *txn {
+	st := *cur
+	return &txn{st: &st, owned: map[string]bool{}}
+}
+
+func (tx *txn) changed() bool { return len(tx.puts) > 0 || len(tx.events) > 0 }
+
+func (tx *txn) run(r *request) result {
+	now := r.Now.Truncate(time.Second)
+	if now.Before(tx.st.now) {
+		now = tx.st.now // time never runs backwards inside the engine
+	}
+	// Times are kept to the second, as API.md shows them.
+	tx.st.now = now.Truncate(time.Second).In(tx.st.Loc)
+	tx.rollIfNewDay()
+	if r.Idem != nil {
+		if rec := tx.st.Idem(r.Idem.Key, tx.st.now); rec != nil {
+			if rec.BodyHash != r.Idem.BodyHash {
+				return result{err: Errorf(EIdempotencyMismatch, "This Idempotency-Key was used with a different request.", "Idempotency-Key ini sudah dipakai untuk permintaan lain.")}
+			}
+			return result{Reply: Reply{Status: rec.Status, Body: rec.Body, Replayed: true}}
+		}
+	}
+	before := tx.writes
+	v, err := r.Cmd.apply(tx)
+	if err != nil {
+		if tx.writes != before {
+			// A command must refuse before it writes; one that did not is a
+			// bug that would leak half a change into the group.
+			panic(fmt.Sprintf("queue: %T wrote before failing: %v", r.Cmd, err))
+		}
+		return result{err: err}
+	}
+	res := result{Reply: Reply{Value: v}}
+	if r.Render != nil {
+		res.Status, res.Body = r.Render(tx.st, v)
+		if r.Idem != nil && res.Status < 300 {
+			ttl := r.Idem.TTL
+			if ttl <= 0 {
+				ttl = 10 * time.Minute
+			}
+			tx.putIdem(&IdemRecord{Key: r.Idem.Key, BodyHash: r.Idem.BodyHash, Status: res.Status, Body: res.Body, Expires: tx.st.now.Add(ttl)})
+		}
+	}
+	return res
+}
+
+// mutable returns a map of the working state that this group may change,
+// cloning it the first time.
+func mutable[V any](tx *txn, name string, m *map[string]V) map[string]V {
+	if !tx.owned[name] {
+		*m = maps.Clone(*m)
+		if *m == nil {
+			*m = map[string]V{}
+		}
+		tx.owned[name] = true
+	}
+	tx.writes++
+	return *m
+}
+
+func (tx *txn) put(kind, id string, v any) {
+	tx.writes++
+	tx.puts = append(tx.puts, Put{Kind: kind, ID: id, Value: v})
+}
+
+func (tx *txn) emit(typ string, data any) {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		panic(fmt.Sprintf("queue: encoding %s event: %v", typ, err))
+	}
+	tx.writes++
+	tx.st.Seq++
+	tx.events = append(tx.events, Event{Seq: tx.st.Seq, Type: typ, At: tx.st.now, Data: raw})
+}
+
+func (tx *txn) putIdem(r *IdemRecord) {
+	tx.st.idem.set(r.Key, r, &tx.shards.idem)
+	tx.put(KindIdem, r.Key, r)
+}
+
+func (tx *txn) putSession(s *Session) {
+	tx.st.sessions.set(s.TokenHash, s, &tx.shards.sessions)
+	tx.put(KindSession, s.TokenHash, s)
+}
+
+func (tx *txn) delSession(hash string) {
+	tx.st.sessions.del(hash, &tx.shards.sessions)
+	tx.put(KindSession, hash, nil)
+}
+
+// putTicket stores a new version of a ticket and keeps the waiting lists in
+// step. Ticket values are never changed in place: callers pass a copy.
+func (tx *txn) putTicket(t *Ticket) {
+	old, _ := tx.st.tickets.get(t.ID)
+	tx.st.tickets.set(t.ID, t, &tx.shards.tickets)
+	tx.put(KindTicket, t.ID, t)
+	if old != nil && old.Status == Waiting {
+		w := mutable(tx, "waiting", &tx.st.waiting)
+		w[old.ServiceID] = slices.DeleteFunc(slices.Clone(w[old.ServiceID]), func(x *Ticket) bool { return x.ID == t.ID })
+	}
+	if t.Status == Waiting {
+		w := mutable(tx, "waiting", &tx.st.waiting)
+		list := w[t.ServiceID]
+		// Keep queue-time order; a ticket almost always goes at the end.
+		i := len(list)
+		for i > 0 && queuedAfter(list[i-1], t) {
+			i--
+		}
+		if i == len(list) {
+			w[t.ServiceID] = append(list, t)
+		} else {
+			w[t.ServiceID] = slices.Insert(slices.Clone(list), i, t)
+		}
+	}
+}
+
+func queuedAfter(a, b *Ticket) bool {
+	if !a.QueuedAt.Equal(b.QueuedAt) {
+		return a.QueuedAt.After(b.QueuedAt)
+	}
+	return a.Index > b.Index
+}
+
+func (tx *txn) putCounter(c *Counter) {
+	mutable(tx, "counters", &tx.st.counters)[c.ID] = c
+	tx.put(KindCounter, c.ID, c)
+}
+
+func (tx *txn) configChanged(what, id string) {
+	tx.emit("config.changed", map[string]string{"what": what, "id": id})
+}
+
+// stateFromLoaded builds the first State from what the store held.
+func stateFromLoaded(ld *Loaded, defLoc *time.Location) (*State, error) {
+	st := &State{
+		Seq:          ld.Seq,
+		Day:          ld.Day,
+		Site:         ld.Site,
+		agencies:     map[string]*Agency{},
+		services:     map[string]*Service{},
+		counters:     map[string]*Counter{},
+		users:        map[string]*User{},
+		devices:      map[string]*Device{},
+		waiting:      map[string][]*Ticket{},
+		numbers:      map[string]int{},
+		quotaUsed:    map[string]int{},
+		serviceTimes: map[string][]time.Duration{},
+	}
+	if st.Site == nil {
+		st.Site = DefaultSite()
+		st.Site.Timezone = defLoc.String()
+	}
+	loc, err := time.LoadLocation(st.Site.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("queue: site time zone %q: %w", st.Site.Timezone, err)
+	}
+	st.Loc = loc
+	for _, a := range ld.Agencies {
+		st.agencies[a.ID] = a
+	}
+	for _, s := range ld.Services {
+		st.services[s.ID] = s
+	}
+	for _, c := range ld.Counters {
+		st.counters[c.ID] = c
+	}
+	for _, u := range ld.Users {
+		st.users[u.ID] = u
+	}
+	for _, d := range ld.Devices {
+		st.devices[d.ID] = d
+	}
+	var owned [nShards]bool
+	for _, s := range ld.Sessions {
+		st.sessions.set(s.TokenHash, s, &owned)
+	}
+	owned = [nShards]bool{}
+	for _, r := range ld.Idem {
+		st.idem.set(r.Key, r, &owned)
+	}
+	owned = [nShards]bool{}
+	tickets := slices.Clone(ld.Tickets)
+	slices.SortFunc(tickets, func(a, b *Ticket) int { return a.Index - b.Index })
+	for _, t := range tickets {
+		st.tickets.set(t.ID, t, &owned)
+		st.lastIndex = max(st.lastIndex, t.Index)
+		st.numbers[t.IssuedServiceID] = max(st.numbers[t.IssuedServiceID], t.Seq)
+		if t.Status != Cancelled {
+			st.quotaUsed[t.IssuedServiceID]++
+		}
+		if t.Status == Waiting {
+			st.waiting[t.ServiceID] = append(st.waiting[t.ServiceID], t)
+		}
+		if d, ok := serviceDuration(t); ok {
+			st.serviceTimes[t.ServiceID] = appendKept(st.serviceTimes[t.ServiceID], d, serviceTimesKept)
+		}
+		if t.CalledAt != nil && (t.Status == Called || t.Status == Serving || t.Status == Done) {
+			st.recentCalls = append(st.recentCalls, RecentCall{TicketID: t.ID, Number: t.Number, CounterName: counterName(st, t.CounterID), CalledAt: *t.CalledAt})
+		}
+	}
+	for _, list := range st.waiting {
+		slices.SortStableFunc(list, func(a, b *Ticket) int {
+			if queuedAfter(a, b) {
+				return 1
+			}
+			return -1
+		})
+	}
+	slices.SortFunc(st.recentCalls, func(a, b RecentCall) int { return b.CalledAt.Compare(a.CalledAt) })
+	if len(st.recentCalls) > recentCallsKept {
+		st.recentCalls = st.recentCalls[:recentCallsKept]
+	}
+	return st, nil
+}
+
+func counterName(st *State, id string) string {
+	if c := st.counters[id]; c != nil {
+		return c.Name
+	}
+	return ""
+}
+
+// serviceDuration is how long a finished ticket was at the counter.
+func serviceDuration(t *Ticket) (time.Duration, bool) {
+	if t.Status != Done || t.DoneAt == nil {
+		return 0, false
+	}
+	start := t.ServingAt
+	if start == nil {
+		start = t.CalledAt
+	}
+	if start == nil {
+		return 0, false
+	}
+	d := t.DoneAt.Sub(*start)
+	return d, d > 0
+}
+
+func appendKept[T any](s []T, v T, keep int) []T {
+	out := make([]T, 0, min(len(s)+1, keep))
+	if len(s)+1 > keep {
+		s = s[len(s)+1-keep:]
+	}
+	out = append(out, s...)
+	return append(out, v)
+}

@@ -1,0 +1,73 @@
+package queue
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes of API.md. The HTTP layer maps each to a status in one table.
+const (
+	EInvalid             = "invalid_input"
+	EUnauthenticated     = "unauthenticated"
+	EInvalidCredentials  = "invalid_credentials"
+	EForbidden           = "forbidden"
+	ENotFound            = "not_found"
+	EInvalidTransition   = "invalid_transition"
+	EAlreadyExists       = "already_exists"
+	EServiceClosed       = "service_closed"
+	EQuotaExhausted      = "quota_exhausted"
+	ECounterBusy         = "counter_busy"
+	ECounterClosed       = "counter_closed"
+	EInUse               = "in_use"
+	EIdempotencyMismatch = "idempotency_mismatch"
+	ERateLimited         = "rate_limited"
+	EInternal            = "internal"
+)
+
+// Error is a domain error with a stable code, a message in Indonesian and
+// English, and, for invalid input, the fields at fault.
+type Error struct {
+	Code   string
+	EN     string
+	ID     string
+	Fields map[string]string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.EN }
+
+// Errorf makes an Error; en and id are the English and Indonesian messages.
+func Errorf(code, en, id string, args ...any) *Error {
+	if len(args) > 0 {
+		en = fmt.Sprintf(en, args...)
+		id = fmt.Sprintf(id, args...)
+	}
+	return &Error{Code: code, EN: en, ID: id}
+}
+
+// Invalid makes an invalid_input error naming the fields at fault.
+func Invalid(fields map[string]string) *Error {
+	return &Error{Code: EInvalid, EN: "Some fields are not valid.", ID: "Sebagian isian tidak valid.", Fields: fields}
+}
+
+// ErrorCode returns the code of a domain error, or EInternal for any other.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+var (
+	errNotFound     = Errorf(ENotFound, "Not found.", "Tidak ditemukan.")
+	errTransition   = Errorf(EInvalidTransition, "The ticket's state does not allow this action.", "Status tiket tidak mengizinkan tindakan ini.")
+	errCounterShut  = Errorf(ECounterClosed, "The counter is not open.", "Loket belum dibuka.")
+	errCounterBusy  = Errorf(ECounterBusy, "The counter still has a ticket; finish it first.", "Loket masih melayani tiket; selesaikan dulu.")
+	errQuota        = Errorf(EQuotaExhausted, "Today's quota is used up; please come back tomorrow.", "Kuota hari ini sudah habis, silakan datang kembali besok.")
+	errStopped      = Errorf(EInternal, "The engine has stopped.", "Mesin antrean berhenti.")
+	errServiceShut  = Errorf(EServiceClosed, "The service is closed now.", "Layanan sedang tutup.")
+	errNotInService = Errorf(EInvalidTransition, "The ticket is not waiting in this counter's services.", "Tiket tidak menunggu di layanan loket ini.")
+)
+
+// NotFound returns the not_found error.
+func NotFound() *Error { return errNotFound }

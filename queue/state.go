@@ -1,0 +1,306 @@
+package queue
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// State is an immutable snapshot of everything the engine holds: the
+// configuration, today's tickets and counters, sessions. Readers get one
+// from Engine.State and may keep it as long as they like; the engine never
+// changes a published State.
+type State struct {
+	Seq  uint64
+	Day  string
+	Loc  *time.Location
+	Site *Site
+	// now is the latest command time seen; it only moves forward.
+	now time.Time
+
+	agencies map[string]*Agency
+	services map[string]*Service
+	counters map[string]*Counter
+	users    map[string]*User
+	devices  map[string]*Device
+
+	sessions shardMap[*Session]
+	idem     shardMap[*IdemRecord]
+	tickets  shardMap[*Ticket]
+
+	// waiting holds each service's waiting tickets by queue time.
+	waiting map[string][]*Ticket
+	// numbers is the last number issued per service today.
+	numbers map[string]int
+	// quotaUsed counts the tickets issued per service today, less cancelled.
+	quotaUsed map[string]int
+	// lastIndex is the index of the last ticket issued today.
+	lastIndex int
+	// serviceTimes holds the most recent service durations per service.
+	serviceTimes map[string][]time.Duration
+	recentCalls  []RecentCall
+}
+
+// RecentCall is one of the last calls, for lobby screens.
+type RecentCall struct {
+	TicketID    string    `json:"-"`
+	Number      string    `json:"number"`
+	CounterName string    `json:"counter_name"`
+	CalledAt    time.Time `json:"called_at"`
+}
+
+const (
+	recentCallsKept  = 10
+	serviceTimesKept = 20
+)
+
+func sortedValues[V any](m map[string]V, key func(V) string) []V {
+	out := make([]V, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	slices.SortFunc(out, func(a, b V) int { return cmp.Compare(key(a), key(b)) })
+	return out
+}
+
+// Now is the latest time the engine has seen.
+func (s *State) Now() time.Time { return s.now }
+
+// Agencies lists the agencies by code.
+func (s *State) Agencies() []*Agency {
+	return sortedValues(s.agencies, func(a *Agency) string { return a.Code })
+}
+
+// Agency returns an agency or nil.
+func (s *State) Agency(id string) *Agency { return s.agencies[id] }
+
+// Services lists the services by code.
+func (s *State) Services() []*Service {
+	return sortedValues(s.services, func(v *Service) string { return v.Code })
+}
+
+// Service returns a service or nil.
+func (s *State) Service(id string) *Service { return s.services[id] }
+
+// Counters lists the counters by agency code, then name in natural order.
+func (s *State) Counters() []*Counter {
+	out := sortedValues(s.counters, func(c *Counter) string { return c.ID })
+	slices.SortStableFunc(out, func(a, b *Counter) int {
+		if c := cmp.Compare(s.agencyCode(a.AgencyID), s.agencyCode(b.AgencyID)); c != 0 {
+			return c
+		}
+		return naturalCompare(a.Name, b.Name)
+	})
+	return out
+}
+
+func (s *State) agencyCode(id string) string {
+	if a := s.agencies[id]; a != nil {
+		return a.Code
+	}
+	return ""
+}
+
+// Counter returns a counter or nil.
+func (s *State) Counter(id string) *Counter { return s.counters[id] }
+
+// Users lists the users by username.
+func (s *State) Users() []*User {
+	return sortedValues(s.users, func(u *User) string { return u.Username })
+}
+
+// User returns a user or nil.
+func (s *State) User(id string) *User { return s.users[id] }
+
+// UserByName returns the user with that username, or nil.
+func (s *State) UserByName(name string) *User {
+	for _, u := range s.users {
+		if u.Username == name {
+			return u
+		}
+	}
+	return nil
+}
+
+// Devices lists the devices by name.
+func (s *State) Devices() []*Device {
+	return sortedValues(s.devices, func(d *Device) string { return d.Name + "\x00" + d.ID })
+}
+
+// Device returns a device or nil.
+func (s *State) Device(id string) *Device { return s.devices[id] }
+
+// DeviceByTokenHash returns the device whose token hashes to h, or nil.
+func (s *State) DeviceByTokenHash(h string) *Device {
+	for _, d := range s.devices {
+		if d.TokenHash == h {
+			return d
+		}
+	}
+	return nil
+}
+
+// Session returns the live session with that token hash at time now.
+func (s *State) Session(hash string, now time.Time) *Session {
+	ss, ok := s.sessions.get(hash)
+	if !ok || !now.Before(ss.Expires) {
+		return nil
+	}
+	return ss
+}
+
+// Idem returns the unexpired idempotency record with that key.
+func (s *State) Idem(key string, now time.Time) *IdemRecord {
+	r, ok := s.idem.get(key)
+	if !ok || !now.Before(r.Expires) {
+		return nil
+	}
+	return r
+}
+
+// Ticket returns one of today's tickets, or nil.
+func (s *State) Ticket(id string) *Ticket {
+	t, _ := s.tickets.get(id)
+	return t
+}
+
+// Waiting returns the tickets waiting in a service, oldest first.
+func (s *State) Waiting(serviceID string) []*Ticket { return s.waiting[serviceID] }
+
+// RecentCalls returns the last calls, newest first.
+func (s *State) RecentCalls() []RecentCall { return s.recentCalls }
+
+// QuotaLeft returns how many tickets a service can still issue today, or
+// -1 when it has no quota.
+func (s *State) QuotaLeft(serviceID string) int {
+	svc := s.services[serviceID]
+	if svc == nil || svc.DailyQuota == 0 {
+		return -1
+	}
+	return max(0, svc.DailyQuota-s.quotaUsed[serviceID])
+}
+
+// OpenCounters counts the open counters serving a service.
+func (s *State) OpenCounters(serviceID string) int {
+	n := 0
+	for _, c := range s.counters {
+		if c.Status == CounterOpen && slices.Contains(c.ServiceIDs, serviceID) {
+			n++
+		}
+	}
+	return n
+}
+
+// AvgServiceTime is the moving average of the service's recent service
+// times, or its configured average before there are any.
+func (s *State) AvgServiceTime(serviceID string) time.Duration {
+	if ts := s.serviceTimes[serviceID]; len(ts) > 0 {
+		var sum time.Duration
+		for _, d := range ts {
+			sum += d
+		}
+		return sum / time.Duration(len(ts))
+	}
+	if svc := s.services[serviceID]; svc != nil && svc.AvgServiceMin > 0 {
+		return time.Duration(svc.AvgServiceMin) * time.Minute
+	}
+	return 10 * time.Minute
+}
+
+// ETA estimates the minutes until a visitor with peopleAhead people before
+// them is called, or nil when no counter serving the service is open.
+func (s *State) ETA(serviceID string, peopleAhead int) *int {
+	open := s.OpenCounters(serviceID)
+	if open == 0 {
+		return nil
+	}
+	avg := s.AvgServiceTime(serviceID)
+	total := time.Duration(peopleAhead) * avg / time.Duration(open)
+	m := int((total + time.Minute - 1) / time.Minute)
+	return &m
+}
+
+// Position returns a waiting ticket's 1-based place in its service's queue
+// by the routing rules (the front group interleaved with regular tickets),
+// or 0 when the ticket is not waiting.
+func (s *State) Position(t *Ticket) int {
+	if t == nil || t.Status != Waiting {
+		return 0
+	}
+	ratio := 0
+	if s.Site != nil {
+		ratio = s.Site.PriorityInterleave
+	}
+	var front, regular []*Ticket
+	for _, w := range s.waiting[t.ServiceID] {
+		if w.Front() {
+			front = append(front, w)
+		} else {
+			regular = append(regular, w)
+		}
+	}
+	streak, pos := 0, 0
+	for len(front) > 0 || len(regular) > 0 {
+		pos++
+		var next *Ticket
+		if pickFront(len(front) > 0, len(regular) > 0, streak, ratio) {
+			next, front = front[0], front[1:]
+			streak++
+		} else {
+			next, regular = regular[0], regular[1:]
+			streak = 0
+		}
+		if next.ID == t.ID {
+			return pos
+		}
+	}
+	return 0
+}
+
+// pickFront decides between the front group and regular tickets: the front
+// goes first, but after ratio front calls in a row a waiting regular ticket
+// gets its turn. A ratio of 0 serves the front group strictly first.
+func pickFront(haveFront, haveRegular bool, streak, ratio int) bool {
+	if !haveFront {
+		return false
+	}
+	if !haveRegular || ratio <= 0 {
+		return true
+	}
+	return streak < ratio
+}
+
+// naturalCompare orders "Loket 2" before "Loket 10".
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, ra := leadingDigits(a)
+		db, rb := leadingDigits(b)
+		if da != "" && db != "" {
+			if c := cmp.Compare(len(da), len(db)); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(da, db); c != 0 {
+				return c
+			}
+			a, b = ra, rb
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func leadingDigits(s string) (digits, rest string) {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	for i > 1 && s[0] == '0' && len(s) > 1 {
+		// keep "007" comparable with "7" by dropping leading zeros
+		s, i = s[1:], i-1
+	}
+	return s[:i], s[i:]
+}

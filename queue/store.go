@@ -1,0 +1,92 @@
+package queue
+
+import (
+	"io"
+	"time"
+)
+
+// Kinds of records a Change writes.
+const (
+	KindSite    = "site"
+	KindAgency  = "agency"
+	KindService = "service"
+	KindCounter = "counter"
+	KindUser    = "user"
+	KindDevice  = "device"
+	KindSession = "session"
+	KindIdem    = "idem"
+	KindTicket  = "ticket"
+)
+
+// Put is one record to write, or to delete when Value is nil. Value is the
+// pointer type of its kind: *Site, *Agency, *Service, *Counter, *User,
+// *Device, *Session, *IdemRecord or *Ticket. Tickets are kept per business
+// day; ID is the record's key (for a site, "site").
+type Put struct {
+	Kind  string
+	ID    string
+	Value any
+}
+
+// Batch is what one group of commands changed: records and events, written
+// together in one transaction.
+type Batch struct {
+	Puts   []Put
+	Events []Event
+	// Day, when set, records the business day the engine now lives in.
+	Day string
+}
+
+// Loaded is the state a Store hands the engine at start.
+type Loaded struct {
+	Site     *Site
+	Agencies []*Agency
+	Services []*Service
+	Counters []*Counter
+	Users    []*User
+	Devices  []*Device
+	Sessions []*Session
+	Idem     []*IdemRecord
+	// Day is the business day the engine last lived in ("" on a new
+	// database) and Tickets that day's tickets.
+	Day     string
+	Tickets []*Ticket
+	// Seq is the last event sequence number committed.
+	Seq uint64
+}
+
+// TicketFilter narrows a ticket listing of one day.
+type TicketFilter struct {
+	Day        string
+	ServiceIDs []string // empty = all
+	AgencyID   string   // "" = all
+	Status     Status   // "" = all
+	After      string   // ticket ID to start after
+	Limit      int
+}
+
+// Store keeps Antrean's state durably. One engine owns it; Commit is only
+// called from the engine's goroutine. Reads may run concurrently.
+type Store interface {
+	Load() (*Loaded, error)
+	// Commit writes the batch atomically and durably (one fsync).
+	Commit(b *Batch) error
+	// Events returns up to limit events with seq > after, in order.
+	Events(after uint64, limit int) ([]Event, error)
+	// FirstSeq returns the lowest seq still held (0 when none).
+	FirstSeq() (uint64, error)
+	// Ticket returns a ticket of any day, or nil when there is none.
+	Ticket(id string) (*Ticket, error)
+	// Tickets lists one day's tickets in issue order.
+	Tickets(f TicketFilter) ([]*Ticket, error)
+	// DropBefore removes events and tickets of days before the given day
+	// (retention).
+	DropBefore(day string) error
+	// Backup writes a consistent copy of the database to w.
+	Backup(w io.Writer) (int64, error)
+	Close() error
+}
+
+// Clock gives the engine the time for commands it starts by itself (the
+// midnight roll); tests inject their own.
+type Clock func() time.Time

@@ -1,0 +1,459 @@
+package queue
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// PublicTicket is what a visitor and the public feeds may see of a ticket:
+// no key, no personal data.
+type PublicTicket struct {
+	ID            string     `json:"id"`
+	Number        string     `json:"number"`
+	ServiceID     string     `json:"service_id"`
+	ServiceName   string     `json:"service_name"`
+	ServiceNameEN string     `json:"service_name_en"`
+	AgencyID      string     `json:"agency_id"`
+	AgencyName    string     `json:"agency_name"`
+	Status        Status     `json:"status"`
+	Priority      bool       `json:"priority"`
+	Channel       string     `json:"channel"`
+	Day           string     `json:"day"`
+	Position      *int       `json:"position"`
+	PeopleAhead   *int       `json:"people_ahead"`
+	EtaMin        *int       `json:"eta_min"`
+	CounterName   string     `json:"counter_name"`
+	Calls         int        `json:"calls"`
+	IssuedAt      time.Time  `json:"issued_at"`
+	CalledAt      *time.Time `json:"called_at"`
+	ServingAt     *time.Time `json:"serving_at"`
+	DoneAt        *time.Time `json:"done_at"`
+	Requirements  []string   `json:"requirements,omitempty"`
+	Fee           string     `json:"fee,omitempty"`
+}
+
+// Public renders a ticket's public view against this state. Tickets of
+// earlier days have no position or estimate.
+func (s *State) Public(t *Ticket) *PublicTicket {
+	p := &PublicTicket{
+		ID: t.ID, Number: t.Number, ServiceID: t.ServiceID, AgencyID: t.AgencyID,
+		Status: t.Status, Priority: t.Priority, Channel: t.Channel, Day: t.Day, Calls: t.Calls,
+		IssuedAt: t.IssuedAt, CalledAt: t.CalledAt, ServingAt: t.ServingAt, DoneAt: t.DoneAt,
+	}
+	if svc := s.services[t.ServiceID]; svc != nil {
+		p.ServiceName, p.ServiceNameEN = svc.Name, svc.NameEN
+	}
+	if a := s.agencies[t.AgencyID]; a != nil {
+		p.AgencyName = a.ShortName
+		if p.AgencyName == "" {
+			p.AgencyName = a.Name
+		}
+	}
+	if t.Status == Called || t.Status == Serving {
+		p.CounterName = counterName(s, t.CounterID)
+	}
+	if t.Day == s.Day && t.Status == Waiting {
+		if pos := s.Position(t); pos > 0 {
+			ahead := pos - 1
+			p.Position, p.PeopleAhead = &pos, &ahead
+			p.EtaMin = s.ETA(t.ServiceID, ahead)
+		}
+	}
+	return p
+}
+
+// TicketEvent is the data of every ticket.* event.
+type TicketEvent struct {
+	Ticket       *PublicTicket `json:"ticket"`
+	Counter      *Ref          `json:"counter"`
+	Service      *ServiceRef   `json:"service"`
+	Agency       *Ref          `json:"agency"`
+	FromService  *ServiceRef   `json:"from_service,omitempty"`
+	Announcement *Announcement `json:"announcement,omitempty"`
+}
+
+// Ref names an object in an event.
+type Ref struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// ServiceRef names a service in an event.
+type ServiceRef struct {
+	ID   string `json:"id"`
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+func (s *State) serviceRef(id string) *ServiceRef {
+	svc := s.services[id]
+	if svc == nil {
+		return &ServiceRef{ID: id}
+	}
+	return &ServiceRef{ID: svc.ID, Code: svc.Code, Name: svc.Name}
+}
+
+func (tx *txn) emitTicket(typ string, t *Ticket, extra func(*TicketEvent)) {
+	st := tx.st
+	ev := &TicketEvent{Ticket: st.Public(t), Service: st.serviceRef(t.ServiceID)}
+	if a := st.agencies[t.AgencyID]; a != nil {
+		ev.Agency = &Ref{ID: a.ID, Name: a.ShortName}
+	}
+	if c := st.counters[t.CounterID]; c != nil && t.CounterID != "" {
+		ev.Counter = &Ref{ID: c.ID, Name: c.Name}
+	}
+	if extra != nil {
+		extra(ev)
+	}
+	tx.emit(typ, ev)
+}
+
+// IssueTicket takes a number in a service.
+type IssueTicket struct {
+	ServiceID string
+	Priority  bool
+	Channel   string // kiosk, staff or booking
+	Key       string // the visitor page's secret, made by the caller
+	// IgnoreHours issues outside opening hours (bookings checked in
+	// early are handled by their own window).
+	IgnoreHours bool
+}
+
+// Issued is the answer to IssueTicket.
+type Issued struct {
+	Ticket   *Ticket
+	Position int
+	EtaMin   *int
+}
+
+func (c IssueTicket) apply(tx *txn) (any, error) {
+	st := tx.st
+	svc := st.services[c.ServiceID]
+	if svc == nil {
+		return nil, errNotFound
+	}
+	if c.Key == "" || !slices.Contains([]string{ChannelKiosk, ChannelStaff, ChannelBooking}, c.Channel) {
+		return nil, fmt.Errorf("queue: IssueTicket needs a key and a channel")
+	}
+	if err := st.CanIssue(svc, st.now); err != nil {
+		if c.IgnoreHours && ErrorCode(err) == EServiceClosed && svc.Active {
+			err = nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	seq := st.numbers[svc.ID] + 1
+	index := st.lastIndex + 1
+	mutable(tx, "numbers", &st.numbers)[svc.ID] = seq
+	mutable(tx, "quotaUsed", &st.quotaUsed)[svc.ID]++
+	st.lastIndex = index
+	t := &Ticket{
+		ID:              TicketID(st.Day, index),
+		Number:          fmt.Sprintf("%s%03d", svc.Code, seq),
+		ServiceID:       svc.ID,
+		AgencyID:        svc.AgencyID,
+		Status:          Waiting,
+		Priority:        c.Priority,
+		Channel:         c.Channel,
+		Day:             st.Day,
+		IssuedAt:        st.now,
+		QueuedAt:        st.now,
+		Key:             c.Key,
+		IssuedServiceID: svc.ID,
+		Seq:             seq,
+		Index:           index,
+	}
+	tx.putTicket(t)
+	tx.emitTicket("ticket.issued", t, nil)
+	pos := st.Position(t)
+	return &Issued{Ticket: t, Position: pos, EtaMin: st.ETA(svc.ID, pos-1)}, nil
+}
+
+// CancelTicket cancels a waiting ticket (the visitor, or staff).
+type CancelTicket struct{ TicketID string }
+
+func (c CancelTicket) apply(tx *txn) (any, error) {
+	t := tx.st.Ticket(c.TicketID)
+	if t == nil {
+		return nil, errNotFound
+	}
+	if t.Status != Waiting {
+		return nil, errTransition
+	}
+	nt := *t
+	nt.Status = Cancelled
+	tx.putTicket(&nt)
+	if q := tx.st.quotaUsed[t.IssuedServiceID]; q > 0 {
+		mutable(tx, "quotaUsed", &tx.st.quotaUsed)[t.IssuedServiceID] = q - 1
+	}
+	tx.emitTicket("ticket.cancelled", &nt, nil)
+	return &nt, nil
+}
+
+// Counter actions, the verbs of POST /api/v1/counters/{id}/ACTION.
+const (
+	ActOpen     = "open"
+	ActPause    = "pause"
+	ActClose    = "close"
+	ActNext     = "next"
+	ActCall     = "call"
+	ActRecall   = "recall"
+	ActStart    = "start"
+	ActDone     = "done"
+	ActNoShow   = "no-show"
+	ActTransfer = "transfer"
+)
+
+// CounterActions lists every action.
+var CounterActions = []string{ActOpen, ActPause, ActClose, ActNext, ActCall, ActRecall, ActStart, ActDone, ActNoShow, ActTransfer}
+
+// CounterAction is one officer action at a counter.
+type CounterAction struct {
+	CounterID string
+	Action    string
+	UserID    string // who acts; open makes them the counter's officer
+	TicketID  string // call
+	ServiceID string // transfer
+	Reason    string // pause
+}
+
+// CounterResult is the counter after an action; Current is its ticket.
+type CounterResult struct {
+	Counter *Counter
+	Current *Ticket
+}
+
+func (c CounterAction) apply(tx *txn) (any, error) {
+	st := tx.st
+	ctr := st.counters[c.CounterID]
+	if ctr == nil {
+		return nil, errNotFound
+	}
+	cur := st.Ticket(ctr.CurrentID)
+	if err := c.check(st, ctr, cur); err != nil {
+		return nil, err
+	}
+	nc := *ctr
+	now := st.now
+	switch c.Action {
+	case ActOpen:
+		if ctr.Status == CounterOpen && ctr.OfficerID == c.UserID {
+			break
+		}
+		nc.Status, nc.PauseReason, nc.OfficerID = CounterOpen, "", c.UserID
+		tx.putCounter(&nc)
+		tx.emit("counter.opened", CounterEvent{Counter: st.CounterView(&nc)})
+	case ActPause:
+		nc.Status, nc.PauseReason = CounterPaused, c.Reason
+		tx.putCounter(&nc)
+		tx.emit("counter.paused", CounterEvent{Counter: st.CounterView(&nc)})
+	case ActClose:
+		if ctr.Status == CounterClosed {
+			break
+		}
+		nc.Status, nc.PauseReason, nc.OfficerID = CounterClosed, "", ""
+		tx.putCounter(&nc)
+		tx.emit("counter.closed", CounterEvent{Counter: st.CounterView(&nc)})
+	case ActNext, ActCall:
+		var pick *Ticket
+		front := false
+		if c.Action == ActCall {
+			pick = st.Ticket(c.TicketID)
+			front = pick.Front()
+		} else {
+			pick, front = st.route(&nc)
+		}
+		if cur != nil {
+			tx.finish(cur, now)
+		}
+		nc.CurrentID = ""
+		if pick != nil {
+			if front {
+				nc.FrontStreak++
+			} else {
+				nc.FrontStreak = 0
+			}
+			nc.CurrentID = pick.ID
+		}
+		tx.putCounter(&nc)
+		if pick != nil {
+			tx.call(pick, &nc, now)
+		}
+	case ActRecall:
+		nt := *cur
+		nt.Calls++
+		tx.putTicket(&nt)
+		tx.emitTicket("ticket.recalled", &nt, func(ev *TicketEvent) { ev.Announcement = st.announce(&nt, &nc) })
+	case ActStart:
+		nt := *cur
+		nt.Status, nt.ServingAt = Serving, &now
+		tx.putTicket(&nt)
+		tx.emitTicket("ticket.serving", &nt, nil)
+	case ActDone:
+		tx.finish(cur, now)
+		nc.CurrentID = ""
+		tx.putCounter(&nc)
+	case ActNoShow:
+		nt := *cur
+		nt.Status = NoShow
+		tx.putTicket(&nt)
+		nc.CurrentID = ""
+		tx.putCounter(&nc)
+		tx.emitTicket("ticket.no_show", &nt, nil)
+	case ActTransfer:
+		to := st.services[c.ServiceID]
+		nt := *cur
+		nt.Status, nt.ServiceID, nt.AgencyID = Waiting, to.ID, to.AgencyID
+		nt.QueuedAt, nt.CounterID = now, ""
+		tx.putTicket(&nt)
+		nc.CurrentID = ""
+		tx.putCounter(&nc)
+		from := st.serviceRef(cur.ServiceID)
+		tx.emitTicket("ticket.transferred", &nt, func(ev *TicketEvent) { ev.FromService = from })
+	}
+	return &CounterResult{Counter: st.counters[nc.ID], Current: st.Ticket(st.counters[nc.ID].CurrentID)}, nil
+}
+
+// check refuses an action the counter's state does not allow, before the
+// action writes anything.
+func (c CounterAction) check(st *State, ctr *Counter, cur *Ticket) error {
+	needOpen := func() error {
+		if ctr.Status != CounterOpen {
+			return errCounterShut
+		}
+		return nil
+	}
+	// Actions on the current ticket are allowed while paused: the ticket
+	// stays with the counter during a pause and may be finished.
+	needCurrent := func(allowed ...Status) error {
+		if ctr.Status == CounterClosed {
+			return errCounterShut
+		}
+		if cur == nil || !slices.Contains(allowed, cur.Status) {
+			return errTransition
+		}
+		return nil
+	}
+	switch c.Action {
+	case ActOpen:
+		return nil
+	case ActPause:
+		if ctr.Status == CounterClosed {
+			return errCounterShut
+		}
+		if len([]rune(c.Reason)) > 100 {
+			return Invalid(map[string]string{"reason": "at most 100 characters"})
+		}
+		return nil
+	case ActClose:
+		if cur != nil {
+			return errCounterBusy
+		}
+		return nil
+	case ActNext:
+		return needOpen()
+	case ActCall:
+		if err := needOpen(); err != nil {
+			return err
+		}
+		t := st.Ticket(c.TicketID)
+		if t == nil {
+			return errNotFound
+		}
+		if (t.Status != Waiting && t.Status != NoShow) || !slices.Contains(ctr.ServiceIDs, t.ServiceID) {
+			return errNotInService
+		}
+		return nil
+	case ActRecall, ActNoShow:
+		return needCurrent(Called)
+	case ActStart:
+		return needCurrent(Called)
+	case ActDone:
+		return needCurrent(Called, Serving)
+	case ActTransfer:
+		if err := needCurrent(Called, Serving); err != nil {
+			return err
+		}
+		to := st.services[c.ServiceID]
+		if to == nil {
+			return Invalid(map[string]string{"service_id": "no such service"})
+		}
+		if !to.Active {
+			return Errorf(EServiceClosed, "That service is not available.", "Layanan tujuan tidak tersedia.")
+		}
+		return nil
+	}
+	return Invalid(map[string]string{"action": "unknown action"})
+}
+
+// finish marks a called or serving ticket done.
+func (tx *txn) finish(t *Ticket, now time.Time) {
+	nt := *t
+	nt.Status, nt.DoneAt = Done, &now
+	tx.putTicket(&nt)
+	if d, ok := serviceDuration(&nt); ok {
+		m := mutable(tx, "serviceTimes", &tx.st.serviceTimes)
+		m[nt.ServiceID] = appendKept(m[nt.ServiceID], d, serviceTimesKept)
+	}
+	tx.emitTicket("ticket.done", &nt, nil)
+}
+
+// call makes a ticket the counter's current one and announces it.
+func (tx *txn) call(t *Ticket, ctr *Counter, now time.Time) {
+	nt := *t
+	nt.Status, nt.CalledAt, nt.ServingAt, nt.DoneAt = Called, &now, nil, nil
+	nt.CounterID = ctr.ID
+	nt.Calls = 1
+	tx.putTicket(&nt)
+	rc := RecentCall{TicketID: nt.ID, Number: nt.Number, CounterName: ctr.Name, CalledAt: now}
+	tx.st.recentCalls = append([]RecentCall{rc}, tx.st.recentCalls[:min(len(tx.st.recentCalls), recentCallsKept-1)]...)
+	tx.writes++
+	tx.emitTicket("ticket.called", &nt, func(ev *TicketEvent) { ev.Announcement = tx.st.announce(&nt, ctr) })
+}
+
+func (s *State) announce(t *Ticket, ctr *Counter) *Announcement {
+	agency := ""
+	if a := s.agencies[t.AgencyID]; a != nil {
+		agency = a.ShortName
+		if agency == "" {
+			agency = a.Name
+		}
+	}
+	a := Announce(t.Number, ctr.Name, agency, s.Site.AnnounceAgency)
+	return &a
+}
+
+// route picks the ticket a counter calls next: the front group (priority
+// and appointments) ahead of regular tickets, interleaved by the site's
+// ratio; within a group the oldest by queue time across the counter's
+// services.
+func (s *State) route(ctr *Counter) (pick *Ticket, front bool) {
+	var oldestFront, oldestRegular *Ticket
+	for _, sid := range ctr.ServiceIDs {
+		// Each list is in queue order: its first front and first regular
+		// ticket are its oldest.
+		var f, r *Ticket
+		for _, t := range s.waiting[sid] {
+			if t.Front() && f == nil {
+				f = t
+			} else if !t.Front() && r == nil {
+				r = t
+			}
+			if f != nil && r != nil {
+				break
+			}
+		}
+		if f != nil && (oldestFront == nil || queuedAfter(oldestFront, f)) {
+			oldestFront = f
+		}
+		if r != nil && (oldestRegular == nil || queuedAfter(oldestRegular, r)) {
+			oldestRegular = r
+		}
+	}
+	if pickFront(oldestFront != nil, oldestRegular != nil, ctr.FrontStreak, s.Site.PriorityInterleave) {
+		return oldestFront, true
+	}
+	return oldestRegular, false
+}

@@ -1,0 +1,227 @@
+// Package queue is Antrean's domain: the objects of a public service mall,
+// the ticket state machine, numbering, routing, waiting-time estimates and
+// the single-writer engine that applies every change. It does no I/O of its
+// own: persistence goes through the Store interface, time comes in as a
+// value, and events leave through a Publisher.
+package queue
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Status is a ticket's state.
+type Status string
+
+// The ticket states of ARCHITECTURE.md.
+const (
+	Waiting   Status = "waiting"
+	Called    Status = "called"
+	Serving   Status = "serving"
+	Done      Status = "done"
+	NoShow    Status = "no_show"
+	Cancelled Status = "cancelled"
+	Expired   Status = "expired"
+)
+
+// Final reports whether the status ends a ticket's day for good. A no-show
+// can still be called back, so it is not final.
+func (s Status) Final() bool { return s == Done || s == Cancelled || s == Expired }
+
+// Channels a ticket can come from.
+const (
+	ChannelKiosk   = "kiosk"
+	ChannelStaff   = "staff"
+	ChannelBooking = "booking"
+)
+
+// Counter statuses.
+const (
+	CounterOpen   = "open"
+	CounterPaused = "paused"
+	CounterClosed = "closed"
+)
+
+// Roles of staff users.
+const (
+	RoleAdmin      = "admin"
+	RoleSupervisor = "supervisor"
+	RoleOfficer    = "officer"
+	RoleGreeter    = "greeter"
+)
+
+// Device kinds.
+const (
+	DeviceKiosk   = "kiosk"
+	DeviceDisplay = "display"
+)
+
+// Break is a recurring pause in service, such as ISHOMA.
+type Break struct {
+	Name string   `json:"name"`
+	Days []string `json:"days"`
+	From string   `json:"from"`
+	To   string   `json:"to"`
+}
+
+// SpecialDay overrides the hours of one date; no hours means closed.
+type SpecialDay struct {
+	Date   string `json:"date"`
+	Opens  string `json:"opens"`
+	Closes string `json:"closes"`
+}
+
+// Site holds the settings of the whole mall.
+type Site struct {
+	Name                string       `json:"name"`
+	Timezone            string       `json:"timezone"`
+	BaseURL             string       `json:"base_url"`
+	Weekdays            []string     `json:"weekdays"`
+	Opens               string       `json:"opens"`
+	Closes              string       `json:"closes"`
+	IssueOpensBeforeMin int          `json:"issue_opens_before_min"`
+	Breaks              []Break      `json:"breaks"`
+	Holidays            []string     `json:"holidays"`
+	SpecialDays         []SpecialDay `json:"special_days"`
+	PriorityInterleave  int          `json:"priority_interleave"`
+	CheckinBeforeMin    int          `json:"checkin_before_min"`
+	CheckinAfterMin     int          `json:"checkin_after_min"`
+	AnnounceAgency      bool         `json:"announce_agency"`
+	TicketPaperMM       int          `json:"ticket_paper_mm"`
+	RunningText         string       `json:"running_text"`
+	SKMElements         []string     `json:"skm_elements"`
+	SKMWeightMode       string       `json:"skm_weight_mode"`
+	RetentionDays       int          `json:"retention_days"`
+}
+
+// Agency is one institution serving at the mall.
+type Agency struct {
+	ID        string `json:"id"`
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	ShortName string `json:"short_name"`
+}
+
+// Service is one thing an agency does for visitors; its code prefixes
+// ticket numbers.
+type Service struct {
+	ID             string   `json:"id"`
+	AgencyID       string   `json:"agency_id"`
+	Code           string   `json:"code"`
+	Name           string   `json:"name"`
+	NameEN         string   `json:"name_en"`
+	Fee            string   `json:"fee"`
+	Requirements   []string `json:"requirements"`
+	DailyQuota     int      `json:"daily_quota"`
+	Opens          string   `json:"opens"`
+	Closes         string   `json:"closes"`
+	TargetWaitMin  int      `json:"target_wait_min"`
+	AvgServiceMin  int      `json:"avg_service_min"`
+	SlotMinutes    int      `json:"slot_minutes"`
+	SlotCapacity   int      `json:"slot_capacity"`
+	OnlineSharePct int      `json:"online_share_pct"`
+	RequiresNIK    bool     `json:"requires_nik"`
+	Active         bool     `json:"active"`
+}
+
+// Counter is a desk (loket) of one agency. CurrentID names the ticket it
+// holds; the API renders that ticket in place.
+type Counter struct {
+	ID          string   `json:"id"`
+	AgencyID    string   `json:"agency_id"`
+	Name        string   `json:"name"`
+	ServiceIDs  []string `json:"service_ids"`
+	Status      string   `json:"status"`
+	PauseReason string   `json:"pause_reason"`
+	OfficerID   string   `json:"officer_id"`
+	CurrentID   string   `json:"-"`
+	// FrontStreak counts the front-group (priority) tickets called in a row,
+	// for the interleave.
+	FrontStreak int `json:"-"`
+}
+
+// Ticket is one visitor's place in a queue. Key is the secret of the
+// visitor's status page; it never appears in an API answer.
+type Ticket struct {
+	ID        string     `json:"id"`
+	Number    string     `json:"number"`
+	ServiceID string     `json:"service_id"`
+	AgencyID  string     `json:"agency_id"`
+	Status    Status     `json:"status"`
+	Priority  bool       `json:"priority"`
+	Channel   string     `json:"channel"`
+	Day       string     `json:"day"`
+	IssuedAt  time.Time  `json:"issued_at"`
+	QueuedAt  time.Time  `json:"queued_at"`
+	CalledAt  *time.Time `json:"called_at"`
+	ServingAt *time.Time `json:"serving_at"`
+	DoneAt    *time.Time `json:"done_at"`
+	CounterID string     `json:"counter_id"`
+	Calls     int        `json:"calls"`
+
+	Key             string `json:"-"`
+	IssuedServiceID string `json:"-"` // the service that gave the number
+	Seq             int    `json:"-"` // the number within that service and day
+	// Index orders the day's tickets by issue; it is part of the ID.
+	Index int `json:"-"`
+}
+
+// Front reports whether routing calls the ticket in the front group:
+// priority visitors and checked-in appointments.
+func (t *Ticket) Front() bool { return t.Priority || t.Channel == ChannelBooking }
+
+// User is a member of staff. PasswordHash never leaves the server.
+type User struct {
+	ID           string `json:"id"`
+	Username     string `json:"username"`
+	Role         string `json:"role"`
+	AgencyID     string `json:"agency_id"`
+	Disabled     bool   `json:"disabled"`
+	PasswordHash string `json:"-"`
+}
+
+// Device is a registered kiosk or lobby display. Only the token's hash is
+// kept; the token itself is shown once.
+type Device struct {
+	ID        string   `json:"id"`
+	Kind      string   `json:"kind"`
+	Name      string   `json:"name"`
+	Printer   string   `json:"printer"`
+	AgencyIDs []string `json:"agency_ids"`
+	TokenHash string   `json:"-"`
+}
+
+// Session is one login. It is found by the hash of its bearer token; the
+// token itself is never stored.
+type Session struct {
+	TokenHash string    `json:"token_hash"`
+	UserID    string    `json:"user_id"`
+	CSRFToken string    `json:"csrf_token"`
+	Created   time.Time `json:"created"`
+	Expires   time.Time `json:"expires"`
+}
+
+// IdemRecord remembers the answer to a request that carried an
+// Idempotency-Key, so that a repeat gets the same answer.
+type IdemRecord struct {
+	Key      string    `json:"key"` // hash of caller, path and the header
+	BodyHash string    `json:"body_hash"`
+	Status   int       `json:"status"`
+	Body     []byte    `json:"body"`
+	Expires  time.Time `json:"expires"`
+}
+
+// Event is one committed change, numbered by a global gap-free sequence.
+type Event struct {
+	Seq  uint64          `json:"seq"`
+	Type string          `json:"type"`
+	At   time.Time       `json:"at"`
+	Data json.RawMessage `json:"data"`
+}
+
+// Day returns the local business day of the event's time, for storage
+// partitioning.
+func (e Event) Day() string { return e.At.Format(DateLayout) }
+
+// DateLayout is the layout of a business day.
+const DateLayout = "2006-01-02"
