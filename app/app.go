@@ -128,7 +128,7 @@ func Open(cfg Config) (*App, error) {
 		return nil, err
 	}
 	log := cfg.Logger
-	db, err := storage.Open(cfg.Data, storage.Options{LockTimeout: 2 * time.Second, NoSync: cfg.NoSync})
+	db, err := storage.Open(cfg.Data, storage.Options{LockTimeout: time.Second, NoSync: cfg.NoSync})
 	if err != nil {
 		return nil, err
 	}

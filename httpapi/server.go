@@ -96,6 +96,7 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (s *Server) routes() {
 	e := s.Echo
+	e.GET("/", s.start)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 

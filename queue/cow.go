@@ -29,8 +29,6 @@ func (m *shardMap[V]) get(k string) (V, bool) {
 	return v, ok
 }
 
-func (m *shardMap[V]) len() int { return m.n }
-
 // set writes k; owned marks the shards this group already cloned.
 func (m *shardMap[V]) set(k string, v V, owned *[nShards]bool) {
 	i := m.own(k, owned)

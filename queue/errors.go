@@ -65,7 +65,6 @@ var (
 	errCounterBusy  = Errorf(ECounterBusy, "The counter still has a ticket; finish it first.", "Loket masih melayani tiket; selesaikan dulu.")
 	errQuota        = Errorf(EQuotaExhausted, "Today's quota is used up; please come back tomorrow.", "Kuota hari ini sudah habis, silakan datang kembali besok.")
 	errStopped      = Errorf(EInternal, "The engine has stopped.", "Mesin antrean berhenti.")
-	errServiceShut  = Errorf(EServiceClosed, "The service is closed now.", "Layanan sedang tutup.")
 	errNotInService = Errorf(EInvalidTransition, "The ticket is not waiting in this counter's services.", "Tiket tidak menunggu di layanan loket ini.")
 )
 

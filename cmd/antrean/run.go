@@ -148,7 +148,7 @@ func fileCommand(args []string, name string, f func(dir, file string) error, std
 
 func userCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "add" && args[0] != "passwd") {
-		return usageError{errors.New("usage: antrean user add|passwd --data DIR --username U ...")}
+		return usageError{errors.New("usage: antrean user add|passwd --data DIR --username U [flags]")}
 	}
 	sub := args[0]
 	fs := newFlags("user "+sub, stderr)

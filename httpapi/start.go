@@ -1,0 +1,38 @@
+package httpapi
+
+import (
+	"html/template"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// startPage is the root page: what this server is and where to go. The
+// screens link here as they arrive.
+var startPage = template.Must(template.New("start").Parse(`<!doctype html>
+<html lang="id">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Name}} — Antrean</title>
+</head>
+<body>
+<main>
+<h1>{{.Name}}</h1>
+<p>Sistem antrean Mal Pelayanan Publik.</p>
+<ul>
+<li><a href="/api/v1/state">Status antrean saat ini (JSON)</a></li>
+<li><a href="/api/v1/services">Layanan (JSON)</a></li>
+<li><a href="/healthz">Kesehatan server</a></li>
+</ul>
+<p lang="en">Queue system of a public service mall. The JSON API is described in API.md.</p>
+</main>
+</body>
+</html>
+`))
+
+func (s *Server) start(c echo.Context) error {
+	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
+	c.Response().WriteHeader(http.StatusOK)
+	return startPage.Execute(c.Response(), s.engine.State().Site)
+}
