@@ -223,12 +223,14 @@ func (s *Server) login(c echo.Context) error {
 	}
 	s.logins.succeed(b.Username)
 	token := NewToken("st")
+	// Sessions live on the engine's clock, which is what checks them.
+	created := s.engine.Now()
 	sess := &queue.Session{
 		TokenHash: HashToken(token),
 		UserID:    u.ID,
 		CSRFToken: queue.RandomString(20),
-		Created:   now,
-		Expires:   now.Add(s.cfg.SessionTTL),
+		Created:   created,
+		Expires:   created.Add(s.cfg.SessionTTL),
 	}
 	if _, err := s.engine.Apply(c.Request().Context(), time.Time{}, queue.CreateSession{Session: sess}); err != nil {
 		return err
