@@ -20,6 +20,9 @@ import (
 	// The site's time zone must load on machines without zoneinfo.
 	_ "time/tzdata"
 
+	"github.com/labstack/echo/v4"
+
+	"github.com/mpp-digital/antrean/display"
 	"github.com/mpp-digital/antrean/httpapi"
 	"github.com/mpp-digital/antrean/queue"
 	"github.com/mpp-digital/antrean/storage"
@@ -110,6 +113,7 @@ type App struct {
 	DB     *storage.DB
 	Engine *queue.Engine
 	API    *httpapi.Server
+	Hub    *display.Hub
 	// URL is where it serves, e.g. http://127.0.0.1:43121.
 	URL string
 	// AdminPassword is set when this start created the admin with a
@@ -140,6 +144,10 @@ func Open(cfg Config) (*App, error) {
 	proxies, _ := cfg.proxies()
 	a := &App{Config: cfg, DB: db, Engine: eng, log: log}
 	a.API = httpapi.New(eng, httpapi.Config{SessionTTL: cfg.SessionTTL, BcryptCost: cfg.BcryptCost, TrustedProxies: proxies, Logger: log, Version: Version})
+	a.Hub = display.NewHub(log)
+	eng.Subscribe(a.Hub)
+	feed := &display.Feed{Hub: a.Hub, Engine: eng}
+	a.API.Echo.GET("/api/v1/ws", func(c echo.Context) error { return feed.ServeHTTP(c.Response(), c.Request()) })
 	if cfg.Offline {
 		return a, nil
 	}
@@ -296,6 +304,8 @@ func (a *App) Close() error {
 		}
 		cancel()
 	}
+	// Shutdown leaves hijacked websockets alone: close them with 1001.
+	a.Hub.Close(5 * time.Second)
 	if err := a.closeEngine(); err != nil && first == nil {
 		first = err
 	}

@@ -1,0 +1,327 @@
+package display
+
+import (
+	"bytes"
+	"encoding/json"
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/mpp-digital/antrean/queue"
+)
+
+const (
+	writeWait  = 10 * time.Second
+	pongWait   = 60 * time.Second
+	pingPeriod = pongWait * 9 / 10
+	// DefaultMaxReplay is the most missed events replayed; further
+	// behind, a snapshot is cheaper.
+	DefaultMaxReplay = 5000
+	// readLimit bounds what a client may send (it sends only pings).
+	readLimit = 512
+)
+
+// client is one websocket connection. Its write pump is the only goroutine
+// that writes to the connection; the read pump only reads.
+type client struct {
+	hub  *Hub
+	conn *websocket.Conn
+	// send queues public-feed messages; bounded, never waited on.
+	send chan message
+	// state carries the newest engine state to a ticket feed (size 1,
+	// newest wins).
+	state    chan *queue.State
+	ticketID string
+	lastSeq  uint64
+
+	stopOnce  sync.Once
+	done      chan struct{}
+	closeCode int
+	closeText string
+}
+
+// offer queues m without waiting; a full queue cuts the client off.
+func (c *client) offer(m message) bool {
+	select {
+	case c.send <- m:
+		return true
+	default:
+		c.stop(websocket.CloseTryAgainLater, "too slow; resume with after=")
+		// Unblock a write stuck on a client that stopped reading.
+		_ = c.conn.NetConn().SetWriteDeadline(time.Now())
+		return false
+	}
+}
+
+// nudge hands a ticket feed the newest state; an older one not yet seen
+// is replaced.
+func (c *client) nudge(st *queue.State) {
+	select {
+	case <-c.state:
+	default:
+	}
+	select {
+	case c.state <- st:
+	default:
+	}
+}
+
+func (c *client) stop(code int, text string) {
+	c.stopOnce.Do(func() {
+		c.closeCode, c.closeText = code, text
+		close(c.done)
+	})
+}
+
+// Feed serves the websocket endpoint GET /api/v1/ws.
+type Feed struct {
+	Hub    *Hub
+	Engine *queue.Engine
+	// MaxReplay is the most missed events a resuming client is sent;
+	// further behind it gets a snapshot (default DefaultMaxReplay).
+	MaxReplay uint64
+}
+
+var writeBufferPool sync.Pool
+
+func upgrader(checkSameOrigin bool) *websocket.Upgrader {
+	return &websocket.Upgrader{
+		HandshakeTimeout: 10 * time.Second,
+		// Zero sizes reuse the HTTP server's buffers; the write buffer is
+		// pooled, so an idle connection holds none.
+		WriteBufferPool: &writeBufferPool,
+		CheckOrigin: func(r *http.Request) bool {
+			if !checkSameOrigin {
+				return true // the public feed carries only public data
+			}
+			return sameOrigin(r)
+		},
+	}
+}
+
+var (
+	errNoTicket = queue.NotFound()
+	errBadAfter = queue.Invalid(map[string]string{"after": "a sequence number"})
+)
+
+// keyOK compares a ticket key in constant time; a wrong key looks exactly
+// like a missing ticket.
+func keyOK(got, want string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// sameOrigin accepts a request without Origin (not a browser) or one whose
+// Origin names the host it was sent to.
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return true
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host == r.Host
+}
+
+// ServeHTTP upgrades and runs one client: the public feed, or with
+// ticket=ID&k=KEY one ticket's feed.
+func (f *Feed) ServeHTTP(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	st := f.Engine.State()
+	c := &client{hub: f.Hub, done: make(chan struct{})}
+	var first func() error
+	if id := q.Get("ticket"); id != "" || q.Has("k") {
+		t := st.Ticket(id)
+		if t == nil {
+			var err error
+			if t, err = f.Engine.Store().Ticket(id); err != nil {
+				return err
+			}
+		}
+		if t == nil || !keyOK(q.Get("k"), t.Key) {
+			return errNoTicket
+		}
+		c.ticketID = t.ID
+		c.state = make(chan *queue.State, 1)
+		var last []byte
+		first = func() error { return c.sendTicket(f.Engine.State(), t, &last) }
+		conn, err := upgrader(true).Upgrade(w, r, nil)
+		if err != nil {
+			return nil // the upgrader has answered
+		}
+		c.conn = conn
+		return c.run(first, func(st *queue.State) error {
+			cur := st.Ticket(c.ticketID)
+			if cur == nil {
+				return nil
+			}
+			return c.sendTicket(st, cur, &last)
+		})
+	}
+	after, resume := uint64(0), false
+	if a := q.Get("after"); a != "" {
+		n, err := strconv.ParseUint(a, 10, 64)
+		if err != nil {
+			return errBadAfter
+		}
+		after, resume = n, true
+	}
+	c.send = make(chan message, f.Hub.queueSize)
+	conn, err := upgrader(false).Upgrade(w, r, nil)
+	if err != nil {
+		return nil
+	}
+	c.conn = conn
+	first = func() error { return f.catchUp(c, after, resume) }
+	return c.run(first, nil)
+}
+
+// run registers the client before its first message is made (so nothing
+// committed in between is missed), then pumps until the connection ends.
+func (c *client) run(first func() error, onState func(*queue.State) error) error {
+	if !c.hub.add(c) {
+		c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
+		c.conn.Close()
+		return nil
+	}
+	defer c.hub.remove(c)
+	defer c.conn.Close()
+	go c.readPump()
+	if err := first(); err != nil {
+		return nil
+	}
+	ping := time.NewTicker(pingPeriod)
+	defer ping.Stop()
+	for {
+		select {
+		case m := <-c.send:
+			if m.seq <= c.lastSeq {
+				continue // already sent by the snapshot or the replay
+			}
+			c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.conn.WritePreparedMessage(m.pm); err != nil {
+				return nil
+			}
+			c.lastSeq = m.seq
+		case st := <-c.state:
+			if err := onState(st); err != nil {
+				return nil
+			}
+		case <-ping.C:
+			c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
+				return nil
+			}
+		case <-c.done:
+			if c.closeCode == websocket.CloseGoingAway {
+				c.conn.SetWriteDeadline(time.Now().Add(time.Second))
+				c.conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(c.closeCode, c.closeText))
+			}
+			return nil
+		}
+	}
+}
+
+// readPump reads (and drops) what the client sends, so pongs and close
+// frames are seen; a silent client dies after pongWait.
+func (c *client) readPump() {
+	c.conn.SetReadLimit(readLimit)
+	c.conn.SetReadDeadline(time.Now().Add(pongWait))
+	c.conn.SetPongHandler(func(string) error { return c.conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	for {
+		if _, _, err := c.conn.ReadMessage(); err != nil {
+			c.stop(websocket.CloseNormalClosure, "")
+			return
+		}
+	}
+}
+
+// Snapshot is the first message of a public feed without a usable after=.
+type Snapshot struct {
+	Type string       `json:"type"`
+	Seq  uint64       `json:"seq"`
+	Data *queue.Board `json:"data"`
+}
+
+// catchUp sends a snapshot, or exactly the events after `after` when the
+// store still holds them all.
+func (f *Feed) catchUp(c *client, after uint64, resume bool) error {
+	st := f.Engine.State()
+	limit := f.MaxReplay
+	if limit == 0 {
+		limit = DefaultMaxReplay
+	}
+	if resume && after <= st.Seq && st.Seq-after <= limit {
+		first, err := f.Engine.Store().FirstSeq()
+		if err == nil && (after+1 >= first || after == st.Seq) {
+			return f.replay(c, after)
+		}
+	}
+	b := st.Board()
+	raw, err := json.Marshal(Snapshot{Type: "snapshot", Seq: b.Seq, Data: b})
+	if err != nil {
+		return err
+	}
+	c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+	if err := c.conn.WriteMessage(websocket.TextMessage, raw); err != nil {
+		return err
+	}
+	c.lastSeq = b.Seq
+	return nil
+}
+
+// replay writes the public events after `after` from the event log.
+func (f *Feed) replay(c *client, after uint64) error {
+	c.lastSeq = after
+	for {
+		evs, err := f.Engine.Store().Events(c.lastSeq, 1000)
+		if err != nil {
+			return err
+		}
+		if len(evs) == 0 {
+			return nil
+		}
+		for _, ev := range evs {
+			if publicEvent(ev.Type) {
+				raw, err := json.Marshal(ev)
+				if err != nil {
+					return err
+				}
+				c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+				if err := c.conn.WriteMessage(websocket.TextMessage, raw); err != nil {
+					return err
+				}
+			}
+			c.lastSeq = ev.Seq
+		}
+	}
+}
+
+// TicketMessage is what a ticket feed sends: the ticket's public view,
+// each time it changes.
+type TicketMessage struct {
+	Type string              `json:"type"`
+	Seq  uint64              `json:"seq"`
+	Data *queue.PublicTicket `json:"data"`
+}
+
+func (c *client) sendTicket(st *queue.State, t *queue.Ticket, last *[]byte) error {
+	view := st.Public(t)
+	body, err := json.Marshal(view)
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(body, *last) {
+		return nil
+	}
+	*last = body
+	raw, err := json.Marshal(TicketMessage{Type: "ticket", Seq: st.Seq, Data: view})
+	if err != nil {
+		return err
+	}
+	c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+	return c.conn.WriteMessage(websocket.TextMessage, raw)
+}
