@@ -2,8 +2,8 @@ package display
 
 import (
 	"bytes"
-	"encoding/json"
 	"crypto/subtle"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
