@@ -434,12 +434,13 @@ func (tx *txn) rollIfNewDay() {
 	st.tickets = shardMap[*Ticket]{}
 	tx.shards.tickets = [nShards]bool{}
 	st.waiting = map[string][]*Ticket{}
+	st.frontWaiting = map[string]int{}
 	st.numbers = map[string]int{}
 	st.quotaUsed = map[string]int{}
 	st.serviceTimes = map[string][]time.Duration{}
 	st.recentCalls = nil
 	st.lastIndex = 0
-	for _, name := range []string{"waiting", "numbers", "quotaUsed", "serviceTimes"} {
+	for _, name := range []string{"waiting", "frontWaiting", "numbers", "quotaUsed", "serviceTimes"} {
 		tx.owned[name] = true
 	}
 	tx.emit("day.started", map[string]string{"day": day})

@@ -22,7 +22,38 @@ type shardMap[V any] struct {
 	n      int
 }
 
-func shardOf(k string) int { return int(maphash.String(shardSeed, k) % nShards) }
+// shardOf picks k's shard. Ticket IDs ("20261126-42", see TicketID) go by
+// runs of ticketRun consecutive indexes, so the new tickets of a group
+// clone one or two shards, not nearly all of them; other keys are hashed.
+func shardOf(k string) int {
+	if n, ok := ticketIndex(k); ok {
+		return n / ticketRun % nShards
+	}
+	return int(maphash.String(shardSeed, k) % nShards)
+}
+
+const ticketRun = 64
+
+// ticketIndex returns the index of a key shaped like a ticket ID: eight
+// digits, a dash, one to nine digits.
+func ticketIndex(k string) (int, bool) {
+	if len(k) < 10 || len(k) > 18 || k[8] != '-' {
+		return 0, false
+	}
+	for i := range 8 {
+		if k[i] < '0' || k[i] > '9' {
+			return 0, false
+		}
+	}
+	n := 0
+	for _, c := range []byte(k[9:]) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
 
 func (m *shardMap[V]) get(k string) (V, bool) {
 	v, ok := m.shards[shardOf(k)][k]

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -399,10 +400,25 @@ func (tx *txn) putTicket(t *Ticket) {
 	tx.put(KindTicket, t.ID, t)
 	if old != nil && old.Status == Waiting {
 		w := mutable(tx, "waiting", &tx.st.waiting)
-		w[old.ServiceID] = slices.DeleteFunc(slices.Clone(w[old.ServiceID]), func(x *Ticket) bool { return x.ID == t.ID })
+		fronts := 0
+		w[old.ServiceID] = slices.DeleteFunc(slices.Clone(w[old.ServiceID]), func(x *Ticket) bool {
+			if x.ID != t.ID {
+				return false
+			}
+			if x.Front() {
+				fronts++
+			}
+			return true
+		})
+		if fronts > 0 {
+			mutable(tx, "frontWaiting", &tx.st.frontWaiting)[old.ServiceID] -= fronts
+		}
 	}
 	if t.Status == Waiting {
 		w := mutable(tx, "waiting", &tx.st.waiting)
+		if t.Front() {
+			mutable(tx, "frontWaiting", &tx.st.frontWaiting)[t.ServiceID]++
+		}
 		list := w[t.ServiceID]
 		// Keep queue-time order; a ticket almost always goes at the end.
 		i := len(list)
@@ -445,6 +461,7 @@ func stateFromLoaded(ld *Loaded, defLoc *time.Location) (*State, error) {
 		users:        map[string]*User{},
 		devices:      map[string]*Device{},
 		waiting:      map[string][]*Ticket{},
+		frontWaiting: map[string]int{},
 		numbers:      map[string]int{},
 		quotaUsed:    map[string]int{},
 		serviceTimes: map[string][]time.Duration{},
@@ -487,12 +504,16 @@ func stateFromLoaded(ld *Loaded, defLoc *time.Location) (*State, error) {
 	for _, t := range tickets {
 		st.tickets.set(t.ID, t, &owned)
 		st.lastIndex = max(st.lastIndex, t.Index)
-		st.numbers[t.IssuedServiceID] = max(st.numbers[t.IssuedServiceID], t.Seq)
+		code := strings.TrimRight(t.Number, "0123456789")
+		st.numbers[code] = max(st.numbers[code], t.Seq)
 		if t.Status != Cancelled {
 			st.quotaUsed[t.IssuedServiceID]++
 		}
 		if t.Status == Waiting {
 			st.waiting[t.ServiceID] = append(st.waiting[t.ServiceID], t)
+			if t.Front() {
+				st.frontWaiting[t.ServiceID]++
+			}
 		}
 		if d, ok := serviceDuration(t); ok {
 			st.serviceTimes[t.ServiceID] = appendKept(st.serviceTimes[t.ServiceID], d, serviceTimesKept)

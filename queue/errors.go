@@ -3,6 +3,9 @@ package queue
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 )
 
 // Error codes of API.md. The HTTP layer maps each to a status in one table.
@@ -33,7 +36,19 @@ type Error struct {
 	Fields map[string]string
 }
 
-func (e *Error) Error() string { return e.Code + ": " + e.EN }
+// Error is the code and English message, with the fields at fault (the
+// command line shows it as it stands: "invalid_input: ... (role: one of ...)").
+func (e *Error) Error() string {
+	s := e.Code + ": " + e.EN
+	if len(e.Fields) > 0 {
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
+			parts = append(parts, k+": "+e.Fields[k])
+		}
+		s += " (" + strings.Join(parts, "; ") + ")"
+	}
+	return s
+}
 
 // Errorf makes an Error; en and id are the English and Indonesian messages.
 func Errorf(code, en, id string, args ...any) *Error {

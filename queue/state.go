@@ -30,7 +30,9 @@ type State struct {
 
 	// waiting holds each service's waiting tickets by queue time.
 	waiting map[string][]*Ticket
-	// numbers is the last number issued per service today.
+	// frontWaiting counts the front-group tickets in each waiting list.
+	frontWaiting map[string]int
+	// numbers is the last number issued per service code today.
 	numbers map[string]int
 	// quotaUsed counts the tickets issued per service today, less cancelled.
 	quotaUsed map[string]int
@@ -223,38 +225,81 @@ func (s *State) ETA(serviceID string, peopleAhead int) *int {
 // Position returns a waiting ticket's 1-based place in its service's queue
 // by the routing rules (the front group interleaved with regular tickets),
 // or 0 when the ticket is not waiting.
+//
+// The interleave depends only on how many tickets each group holds, so the
+// place follows from the ticket's rank in its group and the other group's
+// size: no walk of the queue for the newest ticket (the one just issued),
+// a walk up to the ticket otherwise.
 func (s *State) Position(t *Ticket) int {
 	if t == nil || t.Status != Waiting {
 		return 0
+	}
+	list := s.waiting[t.ServiceID]
+	var (
+		ahead, frontAhead int // tickets before t in queue order, and front ones among them
+		front             bool
+	)
+	if n := len(list); n > 0 && list[n-1].ID == t.ID {
+		ahead, frontAhead, front = n-1, s.frontWaiting[t.ServiceID], list[n-1].Front()
+		if front {
+			frontAhead--
+		}
+	} else {
+		found := false
+		for i, w := range list {
+			if w.ID == t.ID {
+				ahead, front, found = i, w.Front(), true
+				break
+			}
+			if w.Front() {
+				frontAhead++
+			}
+		}
+		if !found {
+			return 0
+		}
 	}
 	ratio := 0
 	if s.Site != nil {
 		ratio = s.Site.PriorityInterleave
 	}
-	var front, regular []*Ticket
-	for _, w := range s.waiting[t.ServiceID] {
-		if w.Front() {
-			front = append(front, w)
-		} else {
-			regular = append(regular, w)
+	fronts := s.frontWaiting[t.ServiceID]
+	regulars := len(list) - fronts
+	// The counter's interleave goes on from its run of front calls: count
+	// that run (capped at ratio) as front tickets already called.
+	run := 0
+	if ratio > 0 {
+		run = min(s.frontRun(t.ServiceID), ratio)
+	}
+	if front {
+		// ratio front tickets, then a regular one while any is left.
+		k := frontAhead
+		if ratio <= 0 {
+			return k + 1
+		}
+		return k + 1 + min(regulars, (k+run)/ratio)
+	}
+	k := ahead - frontAhead
+	if ratio <= 0 {
+		return fronts + k + 1
+	}
+	return k + 1 + min(fronts+run, ratio*(k+1)) - run
+}
+
+// frontRun is the run of front calls (Counter.FrontStreak) that "next"
+// goes on from for a service: that of the open counter serving it, or of
+// the first by ID when several do (then the place is an estimate anyway).
+func (s *State) frontRun(serviceID string) int {
+	var by *Counter
+	for _, c := range s.counters {
+		if c.Status == CounterOpen && slices.Contains(c.ServiceIDs, serviceID) && (by == nil || c.ID < by.ID) {
+			by = c
 		}
 	}
-	streak, pos := 0, 0
-	for len(front) > 0 || len(regular) > 0 {
-		pos++
-		var next *Ticket
-		if pickFront(len(front) > 0, len(regular) > 0, streak, ratio) {
-			next, front = front[0], front[1:]
-			streak++
-		} else {
-			next, regular = regular[0], regular[1:]
-			streak = 0
-		}
-		if next.ID == t.ID {
-			return pos
-		}
+	if by == nil {
+		return 0
 	}
-	return 0
+	return by.FrontStreak
 }
 
 // pickFront decides between the front group and regular tickets: the front

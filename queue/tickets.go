@@ -138,15 +138,22 @@ func (c IssueTicket) apply(tx *txn) (any, error) {
 	}
 	if err := st.CanIssue(svc, st.now); err != nil {
 		if c.IgnoreHours && ErrorCode(err) == EServiceClosed && svc.Active {
-			err = nil
+			// Outside hours, but the quota still holds.
+			if st.QuotaLeft(svc.ID) == 0 {
+				err = errQuota
+			} else {
+				err = nil
+			}
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
-	seq := st.numbers[svc.ID] + 1
+	// Numbers go by the service code, so a service deleted and made again
+	// with the same code never reissues a number of the day.
+	seq := st.numbers[svc.Code] + 1
 	index := st.lastIndex + 1
-	mutable(tx, "numbers", &st.numbers)[svc.ID] = seq
+	mutable(tx, "numbers", &st.numbers)[svc.Code] = seq
 	mutable(tx, "quotaUsed", &st.quotaUsed)[svc.ID]++
 	st.lastIndex = index
 	t := &Ticket{
@@ -253,7 +260,7 @@ func (c CounterAction) apply(tx *txn) (any, error) {
 		if ctr.Status == CounterClosed {
 			break
 		}
-		nc.Status, nc.PauseReason, nc.OfficerID = CounterClosed, "", ""
+		nc.Status, nc.PauseReason, nc.OfficerID, nc.FrontStreak = CounterClosed, "", "", 0
 		tx.putCounter(&nc)
 		tx.emit("counter.closed", CounterEvent{Counter: st.CounterView(&nc)})
 	case ActNext, ActCall:
@@ -306,7 +313,8 @@ func (c CounterAction) apply(tx *txn) (any, error) {
 		to := st.services[c.ServiceID]
 		nt := *cur
 		nt.Status, nt.ServiceID, nt.AgencyID = Waiting, to.ID, to.AgencyID
-		nt.QueuedAt, nt.CounterID = now, ""
+		// It waits afresh: the old service's call times no longer apply.
+		nt.QueuedAt, nt.CounterID, nt.CalledAt, nt.ServingAt = now, "", nil, nil
 		tx.putTicket(&nt)
 		nc.CurrentID = ""
 		tx.putCounter(&nc)
