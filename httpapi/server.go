@@ -248,6 +248,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 			ae = errNotFoundAPI
 		case http.StatusMethodNotAllowed:
 			ae = errMethod
+			// echo lets a route's last :param take the rest of the path,
+			// slashes included (POST /agencies/x/y "matches" /agencies/:id);
+			// a path with more segments than the route names none: 404.
+			if route := c.Path(); !strings.HasSuffix(route, "*") && strings.Count(echo.GetPath(c.Request()), "/") != strings.Count(route, "/") {
+				ae = errNotFoundAPI
+				c.Response().Header().Del(echo.HeaderAllow)
+			}
 		case http.StatusRequestEntityTooLarge:
 			ae = errTooLarge
 		case http.StatusUnsupportedMediaType:

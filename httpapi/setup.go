@@ -277,8 +277,12 @@ func (s *Server) listUsers(c echo.Context) error {
 
 func (s *Server) getUser(c echo.Context) error {
 	u := s.engine.State().User(c.Param("id"))
-	if u == nil || !mayManageUser(callerOf(c), u.Role, u.AgencyID) {
+	if u == nil {
 		return errNotFoundAPI
+	}
+	// 403 like PUT and DELETE of the same user (API.md: 403 forbidden).
+	if !mayManageUser(callerOf(c), u.Role, u.AgencyID) {
+		return errForbidden
 	}
 	return c.JSON(http.StatusOK, u)
 }

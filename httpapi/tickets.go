@@ -153,8 +153,9 @@ func (s *Server) listTickets(c echo.Context) error {
 		return queue.Invalid(map[string]string{"status": "one of waiting, called, serving, done, no_show, cancelled, expired"})
 	}
 	if f.After != "" {
-		if _, _, ok := queue.ParseTicketID(f.After); !ok {
-			return queue.Invalid(map[string]string{"after": "a ticket id"})
+		// The store pages within one day; an ID of another day is bad input.
+		if day, _, ok := queue.ParseTicketID(f.After); !ok || day != f.Day {
+			return queue.Invalid(map[string]string{"after": "a ticket id of the listed day"})
 		}
 	}
 	limit, err := queryInt(c, "limit", 1000, 1, 10000)
