@@ -75,6 +75,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 type usageError struct{ error }
 
+// parseFlags parses args; a bad flag is a usage error (exit 2), as the
+// flag package has already printed the usage.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		return usageError{err}
+	}
+	return err
+}
+
 func env(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok && v != "" {
 		return v
@@ -109,7 +119,7 @@ func serve(ctx context.Context, args []string, demo bool, stdout, stderr io.Writ
 	fs.StringVar(&cfg.TLSKey, "tls-key", env("ANTREAN_TLS_KEY", ""), "TLS key file")
 	proxies := fs.String("trusted-proxies", env("ANTREAN_TRUSTED_PROXIES", ""), "CIDRs of reverse proxies whose X-Forwarded-For is believed")
 	ttl := fs.String("session-ttl", env("ANTREAN_SESSION_TTL", "12h"), "how long a staff login lasts")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -133,7 +143,7 @@ func serve(ctx context.Context, args []string, demo bool, stdout, stderr io.Writ
 func fileCommand(args []string, name string, f func(dir, file string) error, stdout io.Writer) error {
 	fs := newFlags(name, os.Stderr)
 	data := fs.String("data", env("ANTREAN_DATA", ""), "data folder")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *data == "" || fs.NArg() != 1 {
@@ -156,7 +166,7 @@ func userCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 	username := fs.String("username", "", "username")
 	role := fs.String("role", "", "admin, supervisor, officer or greeter (add)")
 	agency := fs.String("agency", "", "agency code, for supervisors and officers (add)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	if *data == "" || *username == "" || fs.NArg() > 0 || (sub == "add" && *role == "") {
