@@ -26,6 +26,7 @@ import (
 	"github.com/mpp-digital/antrean/httpapi"
 	"github.com/mpp-digital/antrean/queue"
 	"github.com/mpp-digital/antrean/storage"
+	"github.com/mpp-digital/antrean/web"
 )
 
 // Version is the build's version, set with -ldflags at release.
@@ -114,6 +115,9 @@ type App struct {
 	Engine *queue.Engine
 	API    *httpapi.Server
 	Hub    *display.Hub
+	// Feed serves GET /api/v1/ws; tests may lower its MaxReplay before
+	// clients connect.
+	Feed *display.Feed
 	// URL is where it serves, e.g. http://127.0.0.1:43121.
 	URL string
 	// AdminPassword is set when this start created the admin with a
@@ -147,7 +151,9 @@ func Open(cfg Config) (*App, error) {
 	a.Hub = display.NewHub(log)
 	eng.Subscribe(a.Hub)
 	feed := &display.Feed{Hub: a.Hub, Engine: eng}
+	a.Feed = feed
 	a.API.Echo.GET("/api/v1/ws", func(c echo.Context) error { return feed.ServeHTTP(c.Response(), c.Request()) })
+	mountScreens(a.API.Echo, eng)
 	if cfg.Offline {
 		return a, nil
 	}
@@ -156,6 +162,14 @@ func Open(cfg Config) (*App, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// mountScreens adds the web screens and their embedded files.
+func mountScreens(e *echo.Echo, eng *queue.Engine) {
+	e.GET("/static/*", echo.WrapHandler(web.Static))
+	e.GET(display.Assets.Prefix()+"*", echo.WrapHandler(display.Assets))
+	e.GET(display.Voice.Prefix()+"*", echo.WrapHandler(display.Voice))
+	e.GET("/display", echo.WrapHandler(&display.Page{Engine: eng}))
 }
 
 func mustLoc(name string) *time.Location {

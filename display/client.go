@@ -147,7 +147,14 @@ func (f *Feed) ServeHTTP(w http.ResponseWriter, r *http.Request) error {
 		c.ticketID = t.ID
 		c.state = make(chan *queue.State, 1)
 		var last []byte
-		first = func() error { return c.sendTicket(f.Engine.State(), t, &last) }
+		first = func() error {
+			// Re-read after registering: the ticket may have moved since.
+			st := f.Engine.State()
+			if cur := st.Ticket(t.ID); cur != nil {
+				t = cur
+			}
+			return c.sendTicket(st, t, &last)
+		}
 		conn, err := upgrader(true).Upgrade(w, r, nil)
 		if err != nil {
 			return nil // the upgrader has answered
@@ -169,7 +176,7 @@ func (f *Feed) ServeHTTP(w http.ResponseWriter, r *http.Request) error {
 		}
 		after, resume = n, true
 	}
-	c.send = make(chan message, f.Hub.queueSize)
+	c.send = make(chan message, f.Hub.QueueSize)
 	conn, err := upgrader(false).Upgrade(w, r, nil)
 	if err != nil {
 		return nil
@@ -196,6 +203,14 @@ func (c *client) run(first func() error, onState func(*queue.State) error) error
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
 	for {
+		// A stopped client ends now rather than writing what is still
+		// queued: a stuck one would hold the shutdown up.
+		select {
+		case <-c.done:
+			c.bye()
+			return nil
+		default:
+		}
 		select {
 		case m := <-c.send:
 			if m.seq <= c.lastSeq {
@@ -216,12 +231,18 @@ func (c *client) run(first func() error, onState func(*queue.State) error) error
 				return nil
 			}
 		case <-c.done:
-			if c.closeCode == websocket.CloseGoingAway {
-				c.conn.SetWriteDeadline(time.Now().Add(time.Second))
-				c.conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(c.closeCode, c.closeText))
-			}
+			c.bye()
 			return nil
 		}
+	}
+}
+
+// bye sends the 1001 close of a shutdown; a client cut off for another
+// reason just loses its connection.
+func (c *client) bye() {
+	if c.closeCode == websocket.CloseGoingAway {
+		c.conn.SetWriteDeadline(time.Now().Add(time.Second))
+		c.conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(c.closeCode, c.closeText))
 	}
 }
 

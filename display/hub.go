@@ -26,8 +26,9 @@ type Hub struct {
 	tickets map[*client]struct{}
 	closed  bool
 	log     *slog.Logger
-	// QueueSize bounds each client's queue of unsent messages.
-	queueSize int
+	// QueueSize bounds each client's queue of unsent messages (default
+	// 256); set it before clients connect.
+	QueueSize int
 	wg        sync.WaitGroup
 }
 
@@ -36,7 +37,7 @@ func NewHub(log *slog.Logger) *Hub {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Hub{public: map[*client]struct{}{}, tickets: map[*client]struct{}{}, log: log, queueSize: 256}
+	return &Hub{public: map[*client]struct{}{}, tickets: map[*client]struct{}{}, log: log, QueueSize: 256}
 }
 
 // message is one event, encoded once for every client.
@@ -138,6 +139,9 @@ func (h *Hub) Close(timeout time.Duration) {
 	h.mu.Unlock()
 	for _, c := range all {
 		c.stop(websocket.CloseGoingAway, "server shutting down")
+		// A write stuck on a client that stopped reading ends within a
+		// second instead of writeWait.
+		_ = c.conn.NetConn().SetWriteDeadline(time.Now().Add(time.Second))
 	}
 	done := make(chan struct{})
 	go func() { h.wg.Wait(); close(done) }()

@@ -21,6 +21,7 @@ var startPage = template.Must(template.New("start").Parse(`<!doctype html>
 <h1>{{.Name}}</h1>
 <p>Sistem antrean Mal Pelayanan Publik.</p>
 <ul>
+<li><a href="/display">Layar antrean lobi</a> (<a href="/display?lang=en">English</a>)</li>
 <li><a href="/api/v1/state">Status antrean saat ini (JSON)</a></li>
 <li><a href="/api/v1/services">Layanan (JSON)</a></li>
 <li><a href="/healthz">Kesehatan server</a></li>

@@ -43,6 +43,9 @@ type Options struct {
 	// Clock reuses a clock (a restart).
 	Clock *Clock
 	Demo  bool
+	// Addr listens on this address (a restart on the same port);
+	// empty means 127.0.0.1:0.
+	Addr string
 }
 
 // Clock is a settable clock for the engine.
@@ -82,8 +85,12 @@ func Start(t testing.TB, o Options) *Server {
 	if data == "" {
 		data = t.TempDir()
 	}
+	addr := o.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
 	cfg := app.Config{
-		Addr:          "127.0.0.1:0",
+		Addr:          addr,
 		Data:          data,
 		Demo:          o.Demo,
 		AdminPassword: AdminPassword,
