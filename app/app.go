@@ -22,8 +22,11 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/mpp-digital/antrean/admin"
+	"github.com/mpp-digital/antrean/counter"
 	"github.com/mpp-digital/antrean/display"
 	"github.com/mpp-digital/antrean/httpapi"
+	"github.com/mpp-digital/antrean/kiosk"
 	"github.com/mpp-digital/antrean/queue"
 	"github.com/mpp-digital/antrean/storage"
 	"github.com/mpp-digital/antrean/web"
@@ -54,6 +57,11 @@ type Config struct {
 	// Offline opens the data without first-start work (the user command).
 	Offline bool
 	Logger  *slog.Logger
+
+	// IssueBurst and IssueEvery limit how fast one kiosk or greeter takes
+	// tickets (0: a burst of 10, then one per 2 s; a negative burst: off).
+	IssueBurst int
+	IssueEvery time.Duration
 }
 
 // Validate checks the config and fills defaults.
@@ -147,7 +155,8 @@ func Open(cfg Config) (*App, error) {
 	}
 	proxies, _ := cfg.proxies()
 	a := &App{Config: cfg, DB: db, Engine: eng, log: log}
-	a.API = httpapi.New(eng, httpapi.Config{SessionTTL: cfg.SessionTTL, BcryptCost: cfg.BcryptCost, TrustedProxies: proxies, Logger: log, Version: Version})
+	a.API = httpapi.New(eng, httpapi.Config{SessionTTL: cfg.SessionTTL, BcryptCost: cfg.BcryptCost, TrustedProxies: proxies, Logger: log, Version: Version,
+		IssueBurst: cfg.IssueBurst, IssueEvery: cfg.IssueEvery, Printer: kiosk.NetPrinter{}})
 	a.Hub = display.NewHub(log)
 	eng.Subscribe(a.Hub)
 	feed := &display.Feed{Hub: a.Hub, Engine: eng}
@@ -170,6 +179,11 @@ func mountScreens(e *echo.Echo, eng *queue.Engine) {
 	e.GET(display.Assets.Prefix()+"*", echo.WrapHandler(display.Assets))
 	e.GET(display.Voice.Prefix()+"*", echo.WrapHandler(display.Voice))
 	e.GET("/display", echo.WrapHandler(&display.Page{Engine: eng}))
+	kiosk.Mount(e, eng)
+	e.GET(counter.Assets.Prefix()+"*", echo.WrapHandler(counter.Assets))
+	e.GET("/counter", echo.WrapHandler(&counter.Page{Engine: eng}))
+	e.GET(admin.Assets.Prefix()+"*", echo.WrapHandler(admin.Assets))
+	e.GET("/admin", echo.WrapHandler(&admin.Page{Engine: eng}))
 }
 
 func mustLoc(name string) *time.Location {
@@ -344,7 +358,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	}
 	cfg = a.Config
 	cfg.Logger.Info("antrean serving", "url", a.URL, "data", filepath.Clean(cfg.Data), "version", Version,
-		"demo", cfg.Demo, "tls", cfg.TLSCert != "", "trusted_proxies", cfg.TrustedProxies, "session_ttl", cfg.SessionTTL)
+		"demo", cfg.Demo, "tls", cfg.TLSCert != "", "trusted_proxies", cfg.TrustedProxies, "session_ttl", cfg.SessionTTL,
+		"issue_burst", cfg.IssueBurst, "issue_every", cfg.IssueEvery)
 	if cfg.Demo {
 		a.printDemo(out)
 	}

@@ -46,6 +46,7 @@ var authzTable = []authzRow{
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /healthz", "public"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /readyz", "public"},
 	{"Y    -    -    -    -    -   -   -   -    -   -", "GET /api/v1/backup", "admin"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /api/v1/openapi.json", "public"},
 	// Staff and setup
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "POST /api/v1/login", "anyone"},
 	{"Y    Y    Y    Y    Y    Y   -   -   -    -   -", "POST /api/v1/logout", "staff"},
@@ -83,6 +84,7 @@ var authzTable = []authzRow{
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /api/v1/tickets/:id", "visitor (with the key)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /api/v1/tickets/:id/qr.png", "visitor (with the key)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "DELETE /api/v1/tickets/:id", "visitor (with the key)"},
+	{"Y    Y    Y    Y    Y    Y   Y   -   -    -   -", "GET /api/v1/kiosk", "not in API.md: who issues at a kiosk screen (README): the callers of POST /tickets, any agency"},
 	// Counter actions: an officer of the counter's agency, its supervisor, or an admin
 	{"Y    Y    Y    -    -    -   -   -   -    -   -", "POST /api/v1/counters/:id/open", "officer of the agency, its supervisor, admin"},
 	{"Y    Y    Y    -    -    -   -   -   -    -   -", "POST /api/v1/counters/:id/pause", "officer of the agency, its supervisor, admin"},
@@ -104,6 +106,14 @@ var authzTable = []authzRow{
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /display/assets/*", "public (the lobby display's files)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /display/voice/*", "public (the lobby display's voice clips)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /static/*", "public (files shared by the screens)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /counter", "public (the officer console's page; its data comes from the API)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /counter/assets/*", "public (the officer console's files)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /admin", "public (the admin screens' page; its data comes from the API)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /admin/assets/*", "public (the admin screens' files)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /kiosk", "public (the kiosk page; the API decides who issues)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /kiosk/assets/*", "public (the kiosk's and visitor page's files)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /t/:id", "visitor (with the key; a wrong key is a missing ticket)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /t/:id/print", "visitor (with the key): the ticket's print page"},
 }
 
 // authzReq is one request of a route: its path (with query) and body.
@@ -270,6 +280,8 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 		"GET /readyz":        fixed("/readyz", nil),
 		"GET /api/v1/backup": fixed("/api/v1/backup", nil),
 
+		"GET /api/v1/openapi.json": fixed("/api/v1/openapi.json", nil),
+
 		"POST /api/v1/login":  fixed("/api/v1/login", map[string]string{"username": loginName, "password": apptest.StaffPassword}),
 		"POST /api/v1/logout": func() authzReq { return authzReq{path: "/api/v1/logout", fresh: true} },
 		"GET /api/v1/me":      fixed("/api/v1/me", nil),
@@ -348,6 +360,7 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 		"DELETE /api/v1/tickets/:id": func() authzReq {
 			return authzReq{path: authzVisitorPath(s.Issue(m, m.ServiceA1.ID, false), "")}
 		},
+		"GET /api/v1/kiosk": fixed("/api/v1/kiosk", nil),
 
 		"GET /api/v1/state":  fixed("/api/v1/state", nil),
 		"GET /api/v1/events": fixed("/api/v1/events", nil),
@@ -358,6 +371,14 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 		"GET /display/assets/*": fixed("/display/assets/display.js", nil),
 		"GET /display/voice/*":  fixed("/display/voice/clips.json", nil),
 		"GET /static/*":         fixed("/static/live.js", nil),
+		"GET /counter":          fixed("/counter", nil),
+		"GET /counter/assets/*": fixed("/counter/assets/console.js", nil),
+		"GET /admin":            fixed("/admin", nil),
+		"GET /admin/assets/*":   fixed("/admin/assets/admin.js", nil),
+		"GET /kiosk":            fixed("/kiosk", nil),
+		"GET /kiosk/assets/*":   fixed("/kiosk/assets/kiosk.js", nil),
+		"GET /t/:id":            fixed("/t/"+shown.Ticket.ID+"?k="+shown.Key(), nil),
+		"GET /t/:id/print":      fixed("/t/"+shown.Ticket.ID+"/print?k="+shown.Key(), nil),
 	}
 	for _, act := range queue.CounterActions {
 		r["POST /api/v1/counters/:id/"+act] = func() authzReq { return w.counterAction(act) }

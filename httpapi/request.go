@@ -136,6 +136,15 @@ const idemTTL = 10 * time.Minute
 // a repeat gets it again. render turns the command's value into the answer
 // (status and JSON body); a 204 has no body.
 func (s *Server) do(c echo.Context, cmd queue.Command, render func(st *queue.State, v any) (int, any)) error {
+	rep, err := s.run(c, cmd, render)
+	if err != nil {
+		return err
+	}
+	return reply(c, rep)
+}
+
+// run is do without writing the answer.
+func (s *Server) run(c echo.Context, cmd queue.Command, render func(st *queue.State, v any) (int, any)) (queue.Reply, error) {
 	req := queue.Request{Cmd: cmd, Render: func(st *queue.State, v any) (int, []byte) {
 		status, body := render(st, v)
 		if status == http.StatusNoContent || body == nil {
@@ -149,23 +158,30 @@ func (s *Server) do(c echo.Context, cmd queue.Command, render func(st *queue.Sta
 	}}
 	if key := c.Request().Header.Get("Idempotency-Key"); key != "" {
 		if len(key) > 255 {
-			return queue.Invalid(map[string]string{"Idempotency-Key": "at most 255 characters"})
+			return queue.Reply{}, queue.Invalid(map[string]string{"Idempotency-Key": "at most 255 characters"})
 		}
 		body, err := readBody(c)
 		if err != nil {
-			return err
+			return queue.Reply{}, err
 		}
-		r := c.Request()
 		req.Idem = &queue.Idem{
-			Key:      sha256Hex(callerOf(c).identity() + "\n" + r.Method + " " + r.URL.Path + "\n" + key),
+			Key:      s.idemKey(c, key),
 			BodyHash: sha256Hex(string(body)),
 			TTL:      idemTTL,
 		}
 	}
-	rep, err := s.engine.Do(c.Request().Context(), req)
-	if err != nil {
-		return err
-	}
+	return s.engine.Do(c.Request().Context(), req)
+}
+
+// idemKey is the key an Idempotency-Key is kept under: the caller, the
+// method and path, and the header.
+func (s *Server) idemKey(c echo.Context, key string) string {
+	r := c.Request()
+	return sha256Hex(callerOf(c).identity() + "\n" + r.Method + " " + r.URL.Path + "\n" + key)
+}
+
+// reply writes a command's answer.
+func reply(c echo.Context, rep queue.Reply) error {
 	if rep.Replayed {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}

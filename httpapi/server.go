@@ -32,6 +32,14 @@ type Config struct {
 	Logger         *slog.Logger
 	// Version is reported by /healthz.
 	Version string
+	// IssueBurst and IssueEvery limit how fast one kiosk device or greeter
+	// issues tickets: a burst, then one per interval (0: 10 and 2 s;
+	// a negative burst turns the limit off).
+	IssueBurst int
+	IssueEvery time.Duration
+	// Printer prints a kiosk's tickets on its network printer (none: no
+	// server-side printing).
+	Printer Printer
 }
 
 // Server is the API mounted on an echo instance.
@@ -41,6 +49,9 @@ type Server struct {
 	cfg    Config
 	log    *slog.Logger
 	logins *loginLimiter
+	// issueLimit is nil when issuing is not rate limited.
+	issueLimit *issueLimiter
+	prints     printLog
 }
 
 // New builds the echo instance with the API's routes.
@@ -68,6 +79,7 @@ func New(engine *queue.Engine, cfg Config) *Server {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
 	s := &Server{Echo: e, engine: engine, cfg: cfg, log: cfg.Logger, logins: newLoginLimiter()}
+	s.issueLimit = newIssueLimiter(cfg.IssueBurst, cfg.IssueEvery)
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		s.log.Error("panic in handler", "path", c.Path(), "err", err, "stack", string(stack))
@@ -148,10 +160,12 @@ func (s *Server) routes() {
 	api.GET("/tickets/:id", s.getTicket)
 	api.GET("/tickets/:id/qr.png", s.ticketQR)
 	api.DELETE("/tickets/:id", s.cancelTicket)
+	api.GET("/kiosk", s.kioskSelf, s.need(admin, supervisor, officer, greeter, kiosk))
 
 	api.GET("/state", s.getState)
 	api.GET("/events", s.listEvents, s.need(admin))
 	api.GET("/backup", s.backup, s.need(admin))
+	api.GET("/openapi.json", s.getOpenAPI)
 }
 
 // Start serves on a listener until ctx ends, then shuts down gracefully.

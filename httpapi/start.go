@@ -22,6 +22,9 @@ var startPage = template.Must(template.New("start").Parse(`<!doctype html>
 <p>Sistem antrean Mal Pelayanan Publik.</p>
 <ul>
 <li><a href="/display">Layar antrean lobi</a> (<a href="/display?lang=en">English</a>)</li>
+<li><a href="/kiosk">Kios antrean</a> (dipasangkan dengan tautan perangkat, atau petugas informasi yang sudah masuk)</li>
+<li><a href="/counter">Konsol petugas loket</a></li>
+<li><a href="/admin">Admin</a></li>
 <li><a href="/api/v1/state">Status antrean saat ini (JSON)</a></li>
 <li><a href="/api/v1/services">Layanan (JSON)</a></li>
 <li><a href="/healthz">Kesehatan server</a></li>

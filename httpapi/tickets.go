@@ -51,12 +51,24 @@ func (s *Server) issueTicket(c echo.Context) error {
 			return errForbidden
 		}
 	}
+	if err := s.limitIssue(c); err != nil {
+		return err
+	}
 	base := s.baseURL(c)
 	cmd := queue.IssueTicket{ServiceID: b.ServiceID, Priority: b.Priority, Channel: channel, Key: queue.RandomString(16)}
-	return s.do(c, cmd, func(st *queue.State, v any) (int, any) {
+	var job *PrintJob
+	rep, err := s.run(c, cmd, func(st *queue.State, v any) (int, any) {
 		is := v.(*queue.Issued)
-		return http.StatusCreated, IssueAnswerOf(is, base)
+		a := IssueAnswerOf(is, base)
+		job = s.printJob(caller, st, is, a.StatusURL)
+		return http.StatusCreated, a
 	})
+	if err != nil {
+		return err
+	}
+	// Printing comes after the commit, never inside the engine.
+	s.afterIssue(&rep, job)
+	return reply(c, rep)
 }
 
 // IssueAnswerOf renders an issued ticket with its visitor URLs.
@@ -108,10 +120,15 @@ func (s *Server) getTicket(c echo.Context) error {
 		return err
 	}
 	p := st.Public(t)
+	// The visitor's view always names its requirements, even when none.
+	v := struct {
+		*queue.PublicTicket
+		Requirements []string `json:"requirements"`
+	}{PublicTicket: p, Requirements: []string{}}
 	if svc := st.Service(t.ServiceID); svc != nil {
-		p.Requirements, p.Fee = orEmpty(svc.Requirements), svc.Fee
+		v.Requirements, p.Fee = orEmpty(svc.Requirements), svc.Fee
 	}
-	return c.JSON(http.StatusOK, p)
+	return c.JSON(http.StatusOK, v)
 }
 
 func (s *Server) ticketQR(c echo.Context) error {
@@ -242,7 +259,7 @@ func (s *Server) counterAction(act string) echo.HandlerFunc {
 // --- live state and events
 
 func (s *Server) getState(c echo.Context) error {
-	return c.JSON(http.StatusOK, s.engine.State().Board())
+	return c.JSON(http.StatusOK, s.engine.State().BoardAt(s.engine.Now()))
 }
 
 func (s *Server) listEvents(c echo.Context) error {

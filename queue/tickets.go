@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"time"
@@ -98,7 +99,7 @@ func (tx *txn) emitTicket(typ string, t *Ticket, extra func(*TicketEvent)) {
 	st := tx.st
 	ev := &TicketEvent{Ticket: st.Public(t), Service: st.serviceRef(t.ServiceID)}
 	if a := st.agencies[t.AgencyID]; a != nil {
-		ev.Agency = &Ref{ID: a.ID, Name: a.ShortName}
+		ev.Agency = &Ref{ID: a.ID, Name: cmp.Or(a.ShortName, a.Name)}
 	}
 	if c := st.counters[t.CounterID]; c != nil && t.CounterID != "" {
 		ev.Counter = &Ref{ID: c.ID, Name: c.Name}

@@ -732,7 +732,8 @@ func TestUserCommand(t *testing.T) {
 func TestGracefulShutdown(t *testing.T) {
 	t.Parallel()
 	data := t.TempDir()
-	env := []string{"ANTREAN_ADMIN_PASSWORD=" + adminPW}
+	// Eight clients share one kiosk's token: no per-kiosk rate limit here.
+	env := []string{"ANTREAN_ADMIN_PASSWORD=" + adminPW, "ANTREAN_ISSUE_LIMIT=off"}
 	p := startServer(t, "demo", data, env)
 	kiosk := kioskToken(t, data)
 	svcs := unlimited(t, p.url)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,8 +30,9 @@ Usage:
 
 Environment: ANTREAN_ADDR, ANTREAN_DATA, ANTREAN_ADMIN_PASSWORD,
 ANTREAN_TLS_CERT, ANTREAN_TLS_KEY, ANTREAN_TRUSTED_PROXIES (CIDRs, comma
-separated), ANTREAN_SESSION_TTL (e.g. 12h), ANTREAN_LOG_LEVEL (debug, info,
-warn, error), ANTREAN_PASSWORD (for 'user'). Flags win over the environment.
+separated), ANTREAN_SESSION_TTL (e.g. 12h), ANTREAN_ISSUE_LIMIT (e.g. 10/2s,
+or off), ANTREAN_LOG_LEVEL (debug, info, warn, error), ANTREAN_PASSWORD (for
+'user'). Flags win over the environment.
 `
 
 // run is the whole command; main only wires the process to it.
@@ -119,6 +121,7 @@ func serve(ctx context.Context, args []string, demo bool, stdout, stderr io.Writ
 	fs.StringVar(&cfg.TLSKey, "tls-key", env("ANTREAN_TLS_KEY", ""), "TLS key file")
 	proxies := fs.String("trusted-proxies", env("ANTREAN_TRUSTED_PROXIES", ""), "CIDRs of reverse proxies whose X-Forwarded-For is believed")
 	ttl := fs.String("session-ttl", env("ANTREAN_SESSION_TTL", "12h"), "how long a staff login lasts")
+	issueLimit := fs.String("issue-limit", env("ANTREAN_ISSUE_LIMIT", "10/2s"), "tickets one kiosk or greeter may take: a burst, then one per interval (BURST/INTERVAL), or off")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -130,6 +133,9 @@ func serve(ctx context.Context, args []string, demo bool, stdout, stderr io.Writ
 		return usageError{fmt.Errorf("--session-ttl: %v", err)}
 	}
 	cfg.SessionTTL = d
+	if cfg.IssueBurst, cfg.IssueEvery, err = parseIssueLimit(*issueLimit); err != nil {
+		return usageError{fmt.Errorf("--issue-limit: %v", err)}
+	}
 	if *proxies != "" {
 		cfg.TrustedProxies = strings.Split(*proxies, ",")
 	}
@@ -200,4 +206,22 @@ func userCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "user %s: %s done\n", sub, *username)
 	return nil
+}
+
+// parseIssueLimit reads --issue-limit: "10/2s" (a burst of 10, then one
+// every 2 s) or "off".
+func parseIssueLimit(s string) (int, time.Duration, error) {
+	if strings.EqualFold(s, "off") {
+		return -1, 0, nil
+	}
+	b, e, ok := strings.Cut(s, "/")
+	burst, err := strconv.Atoi(b)
+	if !ok || err != nil || burst < 1 {
+		return 0, 0, fmt.Errorf("%q is not BURST/INTERVAL (e.g. 10/2s) or off", s)
+	}
+	every, err := time.ParseDuration(e)
+	if err != nil || every <= 0 {
+		return 0, 0, fmt.Errorf("%q is not BURST/INTERVAL (e.g. 10/2s) or off", s)
+	}
+	return burst, every, nil
 }

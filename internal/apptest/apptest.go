@@ -46,6 +46,9 @@ type Options struct {
 	// Addr listens on this address (a restart on the same port);
 	// empty means 127.0.0.1:0.
 	Addr string
+	// IssueLimit keeps the per-kiosk issue rate limit on; tests issue in
+	// bursts, so it is off unless asked for.
+	IssueLimit bool
 }
 
 // Clock is a settable clock for the engine.
@@ -96,6 +99,9 @@ func Start(t testing.TB, o Options) *Server {
 		AdminPassword: AdminPassword,
 		BcryptCost:    4,
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	if !o.IssueLimit {
+		cfg.IssueBurst = -1
 	}
 	s := &Server{T: t, Data: data, Clock: o.Clock}
 	if s.Clock == nil && !o.Start.IsZero() {

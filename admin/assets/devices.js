@@ -1,0 +1,153 @@
+// devices.js — Perangkat: kiosks and lobby displays (admin only). A new
+// device's token is shown once, with a copy button and the pairing link
+// (/kiosk?device=TOKEN, /display?device=TOKEN); revoking deletes the
+// device and its token stops working at once.
+
+import { h, dataTable, Form, openDialog, confirmDialog, errorText } from "./ui.js";
+
+export async function mount(el, ctx) {
+  const { t, session } = ctx;
+  let agencies = [];
+  let devices = [];
+  let site = null;
+
+  const agencyName = (id) => {
+    const a = agencies.find((x) => x.id === id);
+    return a ? a.short_name || a.name : id;
+  };
+  const where = (d) => (d.kind === "kiosk" ? (d.printer ? t("device.printer.at", { printer: d.printer }) : t("device.printer.none")) : d.agency_ids.length ? d.agency_ids.map(agencyName).join(", ") : t("device.zone.all"));
+
+  const table = dataTable({
+    label: t("nav.devices"),
+    empty: t("devices.empty"),
+    rowId: (d) => d.id,
+    columns: [
+      { label: t("device.name"), cell: (d) => h("strong", {}, d.name), text: (d) => d.name },
+      { label: t("device.kind"), cell: (d) => t("device.kind." + d.kind) },
+      { label: t("device.where"), cell: (d) => where(d) },
+    ],
+    actions: (d) => [
+      h("button", { type: "button", class: "small", onclick: () => edit(d), "aria-label": t("edit.what", { what: d.name }) }, t("edit")),
+      h("button", { type: "button", class: "small danger-outline", onclick: () => revoke(d), "aria-label": t("device.revoke.what", { what: d.name }) }, t("device.revoke")),
+    ],
+  });
+
+  el.append(
+    h("p", { class: "lead" }, t("devices.lead")),
+    h("div", { class: "toolbar" }, h("button", { type: "button", class: "primary", id: "add-device", onclick: () => edit(null) }, "+ ", t("devices.add"))),
+    table.el,
+  );
+
+  async function load() {
+    const [a, d, s] = await Promise.all([session.get("/api/v1/agencies"), session.get("/api/v1/devices"), session.get("/api/v1/site")]);
+    agencies = a.agencies || [];
+    site = s;
+    devices = (d.devices || []).sort((x, y) => x.kind.localeCompare(y.kind) || x.name.localeCompare(y.name, "id", { numeric: true }));
+    table.update(devices);
+  }
+
+  function edit(d) {
+    const spec = [
+      { name: "kind", label: t("device.kind"), type: "select", options: [{ value: "kiosk", label: t("device.kind.kiosk") }, { value: "display", label: t("device.kind.display") }], help: d ? t("device.kind.fixed") : null },
+      { name: "name", label: t("device.name"), required: true, maxLength: 60, help: t("device.name.help") },
+      {
+        name: "printer", label: t("device.printer"), when: (v) => v.kind === "kiosk", hiddenValue: "", help: t("device.printer.help"), placeholder: "192.168.1.50:9100",
+        validate: (v) => (v && !/^[^\s:]+:\d{1,5}$/.test(v) && !/^\[[^\]]+\]:\d{1,5}$/.test(v) ? t("why.printer") : ""),
+      },
+      {
+        name: "agency_ids", label: t("device.zone"), type: "checks", when: (v) => v.kind === "display", hiddenValue: [],
+        options: () => agencies.map((a) => ({ value: a.id, label: a.short_name || a.name })), help: t("device.zone.help"), emptyText: t("device.zone.none"),
+      },
+    ];
+    const initial = d ? { kind: d.kind, name: d.name, printer: d.printer, agency_ids: [...d.agency_ids] } : { kind: "kiosk", name: "", printer: "", agency_ids: [] };
+    let dlg;
+    const form = new Form(spec, initial, {
+      submitLabel: d ? t("save") : t("devices.add"),
+      onCancel: () => dlg.close(),
+      onSubmit: async (v) => {
+        if (d) {
+          await session.request("PUT", `/api/v1/devices/${d.id}`, { body: v });
+          dlg.close();
+          ctx.notice(t("saved.what", { what: v.name }));
+        } else {
+          const { data } = await session.request("POST", "/api/v1/devices", { body: v });
+          dlg.close();
+          showToken(data);
+        }
+        await load();
+      },
+    });
+    dlg = openDialog(d ? t("devices.edit", { what: d.name }) : t("devices.add"), form.el);
+    if (d) {
+      const kind = dlg.querySelector("select[name=kind]");
+      if (kind) kind.disabled = true;
+    }
+  }
+
+  // showToken shows a new device's token, once, with its pairing link.
+  function showToken(dev) {
+    const base = (site && site.base_url ? site.base_url.replace(/\/+$/, "") : location.origin);
+    const link = `${base}/${dev.kind === "kiosk" ? "kiosk" : "display"}?device=${encodeURIComponent(dev.token)}`;
+    const copied = h("span", { class: "copied", role: "status", "aria-live": "polite" });
+    const copy = (text, what) => async () => {
+      let ok = false;
+      try {
+        await navigator.clipboard.writeText(text);
+        ok = true;
+      } catch {
+        // No clipboard API (plain http on the LAN): copy from a selection.
+        const ta = h("textarea", { class: "sr-only", readonly: true });
+        ta.value = text;
+        dlg.append(ta);
+        ta.select();
+        try {
+          ok = document.execCommand("copy");
+        } catch {
+          ok = false;
+        }
+        ta.remove();
+      }
+      copied.textContent = ok ? t("device.copied", { what }) : t("device.copy.failed");
+    };
+    const close = h("button", { type: "button", class: "primary", id: "token-done" }, t("device.token.saved"));
+    const dlg = openDialog(t("device.token.title", { what: dev.name }), [
+      h("p", { class: "note" }, t("device.token.once")),
+      h("div", { class: "secret" },
+        h("span", { class: "field-label" }, t("device.token")),
+        h("code", { id: "device-token" }, dev.token),
+        h("button", { type: "button", class: "small", id: "copy-token", onclick: copy(dev.token, t("device.token")) }, t("device.copy"))),
+      h("div", { class: "secret" },
+        h("span", { class: "field-label" }, dev.kind === "kiosk" ? t("device.link.kiosk") : t("device.link.display")),
+        h("a", { id: "device-link", href: link, target: "_blank", rel: "noreferrer" }, link),
+        h("button", { type: "button", class: "small", id: "copy-link", onclick: copy(link, t("device.link")) }, t("device.copy"))),
+      h("p", { class: "hint" }, dev.kind === "kiosk" ? t("device.link.kiosk.help") : t("device.link.display.help")),
+      copied,
+      h("div", { class: "dialog-actions" }, close),
+    ], { wide: true });
+    close.addEventListener("click", () => dlg.close());
+    close.focus();
+    ctx.notice(t("device.added", { what: dev.name }));
+  }
+
+  async function revoke(d) {
+    if (!(await confirmDialog(t("device.revoke.what", { what: d.name }), t("device.revoke.confirm", { what: d.name }), t("device.revoke")))) return;
+    try {
+      await session.request("DELETE", `/api/v1/devices/${d.id}`);
+      ctx.notice(t("device.revoked", { what: d.name }));
+    } catch (err) {
+      ctx.notice(errorText(err), "err");
+    }
+    await load();
+  }
+
+  await load();
+  let timer = 0;
+  return {
+    onEvent(ev) {
+      if (ev.type === "config.changed" && (ev.data.what === "device" || ev.data.what === "agency")) {
+        clearTimeout(timer);
+        timer = setTimeout(() => load().catch(() => {}), 250);
+      }
+    },
+  };
+}

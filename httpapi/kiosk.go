@@ -1,0 +1,277 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
+
+	"github.com/mpp-digital/antrean/queue"
+)
+
+// What issuing at a kiosk needs beyond the engine: a per-device rate
+// limit, and the ticket's printout on the kiosk's network printer, sent
+// after the ticket committed.
+
+// Default issue rate limit of one kiosk device or one greeter: a burst of
+// DefaultIssueBurst tickets, then one per DefaultIssueEvery. A person needs
+// several seconds for the three taps of a ticket; a kiosk issuing faster is
+// stuck or abused (hoarding).
+const (
+	DefaultIssueBurst = 10
+	DefaultIssueEvery = 2 * time.Second
+)
+
+// PrintTimeout bounds a ticket's print: one TCP connection per ticket,
+// dial and write included (API.md, Operations).
+const PrintTimeout = 3 * time.Second
+
+// PrintJob is one ticket for a kiosk's network printer.
+type PrintJob struct {
+	// Printer is the kiosk's printer, host:port.
+	Printer string
+	// Site is the mall's name; PaperMM the roll's width (58 or 80).
+	Site    string
+	PaperMM int
+	// Loc is the site's time zone; Zone its abbreviation source.
+	Loc      *time.Location
+	Timezone string
+	// Ticket is the public view at issue, with requirements and fee.
+	Ticket *queue.PublicTicket
+	// AgencyName is the agency's full name.
+	AgencyName string
+	StatusURL  string
+}
+
+// Printer sends a ticket to a kiosk's printer. It must give up by the
+// context's deadline.
+type Printer interface {
+	Print(ctx context.Context, job *PrintJob) error
+}
+
+// issueLimiter holds one token bucket per issuing caller.
+type issueLimiter struct {
+	burst int
+	every time.Duration
+	mu    sync.Mutex
+	byKey map[string]*rate.Limiter
+	seen  map[string]time.Time
+}
+
+func newIssueLimiter(burst int, every time.Duration) *issueLimiter {
+	if burst == 0 {
+		burst = DefaultIssueBurst
+	}
+	if every <= 0 {
+		every = DefaultIssueEvery
+	}
+	if burst < 0 {
+		return nil // off
+	}
+	return &issueLimiter{burst: burst, every: every, byKey: map[string]*rate.Limiter{}, seen: map[string]time.Time{}}
+}
+
+// take spends one ticket of key's bucket; when it is empty it returns how
+// long until the next one.
+func (l *issueLimiter) take(key string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lim := l.byKey[key]
+	if lim == nil {
+		if len(l.byKey) > 10000 {
+			// Callers idle long enough have full buckets again: drop them.
+			for k, at := range l.seen {
+				if now.Sub(at) > time.Duration(l.burst)*l.every {
+					delete(l.byKey, k)
+					delete(l.seen, k)
+				}
+			}
+		}
+		lim = rate.NewLimiter(rate.Every(l.every), l.burst)
+		l.byKey[key] = lim
+	}
+	l.seen[key] = now
+	r := lim.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return d
+	}
+	return 0
+}
+
+// issueRateKey names who a rate limit counts: a kiosk device or a
+// greeter. Other staff issue tickets now and then at their own counters
+// and are not limited.
+func issueRateKey(c *Caller) string {
+	switch c.Kind() {
+	case kiosk:
+		return "d:" + c.Device.ID
+	case greeter:
+		return "u:" + c.User.ID
+	}
+	return ""
+}
+
+// limitIssue answers 429 rate_limited with Retry-After when the caller
+// issues too fast. A repeat of an earlier request (same Idempotency-Key)
+// is never limited: it issues nothing.
+func (s *Server) limitIssue(c echo.Context) error {
+	key := issueRateKey(callerOf(c))
+	if s.issueLimit == nil || key == "" {
+		return nil
+	}
+	if k := c.Request().Header.Get("Idempotency-Key"); k != "" && s.engine.State().Idem(s.idemKey(c, k), s.engine.Now()) != nil {
+		return nil
+	}
+	wait := s.issueLimit.take(key, time.Now())
+	if wait <= 0 {
+		return nil
+	}
+	secs := int((wait + time.Second - 1) / time.Second)
+	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+	return queue.Errorf(queue.ERateLimited,
+		"This kiosk is taking tickets too fast; try again in %d s.",
+		"Terlalu banyak permintaan dari kios ini; coba lagi dalam %d detik.", secs)
+}
+
+// printLog remembers, for a while, whether a ticket's printout went
+// out, so a repeated request (same Idempotency-Key) answers the same
+// printed as the first. It is memory only: after a restart a repeat
+// answers printed: false.
+type printLog struct {
+	mu sync.Mutex
+	m  map[string]printEntry
+}
+
+type printEntry struct {
+	printed bool
+	at      time.Time
+}
+
+func (p *printLog) put(ticketID string, printed bool, now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = map[string]printEntry{}
+	}
+	if len(p.m) > 1000 {
+		for k, e := range p.m {
+			if now.Sub(e.at) > idemTTL {
+				delete(p.m, k)
+			}
+		}
+	}
+	p.m[ticketID] = printEntry{printed: printed, at: now}
+}
+
+func (p *printLog) get(ticketID string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.m[ticketID].printed
+}
+
+// printJob makes the printout of a new ticket for a kiosk with a printer
+// (nil otherwise). It runs in the engine's render, with the new state.
+func (s *Server) printJob(caller *Caller, st *queue.State, is *queue.Issued, statusURL string) *PrintJob {
+	if s.cfg.Printer == nil || caller.Device == nil || caller.Device.Printer == "" {
+		return nil
+	}
+	t := is.Ticket
+	p := st.Public(t)
+	if svc := st.Service(t.ServiceID); svc != nil {
+		p.Requirements, p.Fee = append([]string(nil), svc.Requirements...), svc.Fee
+	}
+	job := &PrintJob{
+		Printer: caller.Device.Printer, Site: st.Site.Name, PaperMM: st.Site.TicketPaperMM,
+		Loc: st.Loc, Timezone: st.Site.Timezone, Ticket: p, StatusURL: statusURL,
+	}
+	if a := st.Agency(t.AgencyID); a != nil {
+		job.AgencyName = a.Name
+	}
+	return job
+}
+
+// print sends a committed ticket to the kiosk's printer within
+// PrintTimeout. A failure is logged and leaves the ticket as it is.
+func (s *Server) print(job *PrintJob) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), PrintTimeout)
+	defer cancel()
+	start := time.Now()
+	if err := s.cfg.Printer.Print(ctx, job); err != nil {
+		s.log.Warn("ticket not printed; the kiosk shows its QR instead", "ticket", job.Ticket.Number, "printer", job.Printer, "took", time.Since(start).Round(time.Millisecond), "err", err)
+		return false
+	}
+	return true
+}
+
+// withPrinted rewrites an issue answer's printed field.
+func withPrinted(body []byte, printed bool) []byte {
+	var a IssueAnswer
+	if err := json.Unmarshal(body, &a); err != nil || a.Printed == printed {
+		return body
+	}
+	a.Printed = printed
+	out, err := json.Marshal(&a)
+	if err != nil {
+		return body
+	}
+	return out
+}
+
+// kioskAnswer is GET /api/v1/kiosk: who is issuing at this kiosk screen.
+type kioskAnswer struct {
+	// Kind is "kiosk" for a paired kiosk device, else the staff role.
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+	// Printer is true when the kiosk has a network printer: its tickets
+	// are printed by the server, and printed: false means a fault.
+	Printer bool `json:"printer"`
+	// AgencyID limits a supervisor or officer to their agency ("" = all).
+	AgencyID string `json:"agency_id"`
+	PaperMM  int    `json:"paper_mm"`
+}
+
+// kioskSelf answers GET /api/v1/kiosk for the callers that issue tickets.
+func (s *Server) kioskSelf(c echo.Context) error {
+	caller := callerOf(c)
+	a := kioskAnswer{Kind: caller.Kind(), PaperMM: s.engine.State().Site.TicketPaperMM}
+	switch {
+	case caller.Device != nil:
+		a.Name, a.Printer = caller.Device.Name, caller.Device.Printer != "" && s.cfg.Printer != nil
+	case caller.User != nil:
+		a.Name = caller.User.Username
+		if a.Kind == supervisor || a.Kind == officer {
+			a.AgencyID = caller.User.AgencyID
+		}
+	}
+	return c.JSON(http.StatusOK, a)
+}
+
+// afterIssue prints a newly issued ticket on the kiosk's printer and sets
+// printed in the answer; a repeated request gets the first print's result
+// and prints nothing.
+func (s *Server) afterIssue(rep *queue.Reply, job *PrintJob) {
+	if rep.Status != http.StatusCreated {
+		return
+	}
+	if rep.Replayed {
+		var a IssueAnswer
+		if json.Unmarshal(rep.Body, &a) == nil && a.Ticket != nil && s.prints.get(a.Ticket.ID) {
+			rep.Body = withPrinted(rep.Body, true)
+		}
+		return
+	}
+	if job == nil {
+		return
+	}
+	printed := s.print(job)
+	s.prints.put(job.Ticket.ID, printed, time.Now())
+	if printed {
+		rep.Body = withPrinted(rep.Body, true)
+	}
+}

@@ -1,0 +1,633 @@
+// kiosk.js — the ticket kiosk (SCREENS.md, "Kiosk").
+//
+// Who issues: a paired kiosk device (its token comes once as
+// /kiosk?device=TOKEN, is kept in localStorage, taken out of the address
+// bar and sent as a bearer token), or a signed-in greeter (the session
+// cookie, with the X-CSRF-Token of GET /api/v1/me on POST). GET
+// /api/v1/kiosk says which, and whether the server prints on a network
+// printer.
+//
+// Screens: start (agency tiles, booking code, priority, LAPOR!) → agency
+// (its services: requirements, fee, waiting, estimate, open / closed /
+// quota full before any tap) → priority confirmation → ticket (number,
+// QR of the visitor page, printing status, countdown back to start).
+// Every screen returns to the start after 30 s without a touch.
+//
+// The services' live numbers and opening state come from the public feed
+// (snapshot) and GET /api/v1/state, refreshed when tickets move, when the
+// agency screen opens and every 20 s (opening hours pass with no event).
+//
+// Test hook: window.__antrean = {ready, screen(), issued: [answers],
+// failures: [{status, code}], prints: [numbers], limits, lang()}.
+
+import { Live, bindStatus } from "/static/live.js";
+import { translator, formatClock, formatTime, zoneAbbr } from "/static/i18n.js";
+
+const TOKEN_KEY = "antrean.kiosk.device";
+const PRINT_KEY = "antrean.kiosk.print";
+
+const $ = (id) => document.getElementById(id);
+const cfg = JSON.parse($("kiosk-config").textContent);
+const catalogs = { id: JSON.parse($("i18n-id").textContent), en: JSON.parse($("i18n-en").textContent) };
+const tz = cfg.site.timezone || "Asia/Jakarta";
+
+let lang = "id";
+let t = translator(catalogs.id);
+
+const state = {
+  agencies: cfg.agencies || [],
+  services: cfg.services || [],
+  board: new Map(),
+  who: null,
+  csrf: "",
+  screen: "loading",
+  agencyId: "",
+  serviceId: "",
+  ticket: null, // {answer, service, agency, print: "printing"|"failed"|"none", manual}
+  busy: false,
+  lastInput: Date.now(),
+  deadline: 0, // of the ticket screen's countdown
+  notice: "",
+};
+
+const hook = (window.__antrean = {
+  ready: false,
+  screen: () => state.screen,
+  lang: () => lang,
+  issued: [],
+  failures: [],
+  prints: [],
+  limits: { ticketMs: cfg.limits?.ticket_ms || 15000, idleMs: cfg.limits?.idle_ms || 30000 },
+  refresh: () => refreshState(),
+});
+
+// ---- small DOM helper
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    if (k === "class") e.className = v;
+    else if (k === "text") e.textContent = v;
+    else e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children) if (c != null) e.append(c);
+  return e;
+}
+
+function icon(name, cls = "icon") {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("class", cls);
+  svg.setAttribute("aria-hidden", "true");
+  const use = document.createElementNS("http://www.w3.org/2000/svg", "use");
+  use.setAttribute("href", "#icon-" + name);
+  svg.append(use);
+  return svg;
+}
+
+// ---- language
+
+function setLang(l) {
+  lang = l === "en" ? "en" : "id";
+  t = translator(catalogs[lang]);
+  document.documentElement.lang = lang;
+  for (const e of document.querySelectorAll("[data-i18n]")) e.textContent = t(e.dataset.i18n);
+  for (const e of document.querySelectorAll("[data-i18n-aria]")) e.setAttribute("aria-label", t(e.dataset.i18nAria));
+  $("lang-id").setAttribute("aria-pressed", String(lang === "id"));
+  $("lang-en").setAttribute("aria-pressed", String(lang === "en"));
+  document.title = `${t("kiosk.title")} — ${cfg.site.name}`;
+  $("announce").textContent = ""; // said in the other language already
+  tick();
+  if (live) onStatus(live.status());
+  renderScreen();
+}
+
+// ---- pairing and who issues
+
+function authHeaders() {
+  const token = localStorage.getItem(TOKEN_KEY);
+  return token ? { Authorization: "Bearer " + token } : {};
+}
+
+// takeToken keeps ?device= (and ?print=) in localStorage and takes them
+// out of the address bar.
+function takeToken() {
+  const url = new URL(location.href);
+  const token = url.searchParams.get("device");
+  const print = url.searchParams.get("print");
+  if (token === null && print === null) return;
+  if (token) localStorage.setItem(TOKEN_KEY, token);
+  if (print === "browser" || print === "none") localStorage.setItem(PRINT_KEY, print);
+  else if (print !== null) localStorage.removeItem(PRINT_KEY);
+  url.searchParams.delete("device");
+  url.searchParams.delete("print");
+  history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+}
+
+async function whoAmI() {
+  const hadToken = !!localStorage.getItem(TOKEN_KEY);
+  let r;
+  try {
+    r = await fetch("/api/v1/kiosk", { headers: authHeaders(), credentials: "same-origin" });
+  } catch {
+    return unpaired(t("error.network"));
+  }
+  if (r.status === 401) {
+    if (hadToken) {
+      localStorage.removeItem(TOKEN_KEY);
+      return unpaired(t("unpaired.unknown"));
+    }
+    return unpaired("");
+  }
+  if (r.status === 403) return unpaired(t("unpaired.forbidden"));
+  if (!r.ok) return unpaired(t("error.network"));
+  state.who = await r.json();
+  $("conn").hidden = false;
+  if (!hadToken) {
+    // A cookie session: unsafe requests carry its CSRF token.
+    try {
+      const me = await fetch("/api/v1/me", { credentials: "same-origin" });
+      if (me.ok) state.csrf = (await me.json()).csrf_token || "";
+    } catch {
+      // The POST will say so.
+    }
+  }
+  goStart();
+  startLive();
+  hook.ready = true;
+}
+
+function unpaired(problem) {
+  $("conn").hidden = true; // nothing to be connected to yet
+  const p = $("unpaired-problem");
+  p.textContent = problem;
+  p.hidden = !problem;
+  go("unpaired");
+  hook.ready = true;
+}
+
+// ---- live numbers
+
+let live = null;
+let stateTimer = 0;
+let onStatus = () => {};
+
+function setBoard(b) {
+  if (!b || !Array.isArray(b.services)) return;
+  state.board = new Map(b.services.map((s) => [s.id, s]));
+  if (state.screen === "start" || state.screen === "agency") renderScreen();
+}
+
+async function refreshState() {
+  try {
+    const r = await fetch("/api/v1/state");
+    if (r.ok) setBoard(await r.json());
+  } catch {
+    // The connection mark tells; the next refresh tries again.
+  }
+}
+
+async function refreshConfig() {
+  try {
+    const [a, s] = await Promise.all([fetch("/api/v1/agencies"), fetch("/api/v1/services")]);
+    if (a.ok && s.ok) {
+      state.agencies = (await a.json()).agencies || [];
+      state.services = (await s.json()).services || [];
+      refreshState();
+    }
+  } catch {
+    // Kept as it was.
+  }
+}
+
+function soon(fn, ms) {
+  let timer = 0;
+  return () => {
+    if (!timer) timer = setTimeout(() => { timer = 0; fn(); }, ms);
+  };
+}
+const stateSoon = soon(refreshState, 400);
+const configSoon = soon(refreshConfig, 400);
+
+function startLive() {
+  const show = bindStatus($("conn"), $("offline"), (k) => t(k));
+  onStatus = (s) => { hook.status = s; show(s); };
+  live = new Live({
+    onSnapshot: (b) => setBoard(b),
+    onEvent: (ev) => {
+      if (ev.type === "config.changed" || ev.type === "day.started") configSoon();
+      else stateSoon();
+    },
+    onStatus,
+  });
+  live.start();
+  clearInterval(stateTimer);
+  stateTimer = setInterval(refreshState, 20000);
+}
+
+// ---- what the kiosk lists
+
+const svcInfo = (id) => state.board.get(id) || {};
+
+// Agencies by their short name, services by their code: the order a
+// visitor can predict.
+const byText = (f) => (a, b) => f(a).localeCompare(f(b), "id", { numeric: true });
+
+function visibleAgencies() {
+  const only = state.who && state.who.agency_id;
+  return state.agencies
+    .filter((a) => (!only || a.id === only) && servicesOf(a.id).length > 0)
+    .sort(byText(agencyShort));
+}
+
+function servicesOf(agencyId) {
+  return state.services.filter((s) => s.agency_id === agencyId && s.active !== false).sort(byText((s) => s.code));
+}
+
+const agencyOf = (id) => state.agencies.find((a) => a.id === id);
+const serviceOf = (id) => state.services.find((s) => s.id === id);
+const serviceName = (s) => (lang === "en" && s.name_en ? s.name_en : s.name);
+const agencyShort = (a) => (a ? a.short_name || a.name : "");
+const clock = (hhmm) => (hhmm || "").replace(":", t("time.sep"));
+
+function feeText(fee) {
+  const f = (fee || "").trim().toLowerCase();
+  return ["", "0", "rp 0", "rp0", "gratis", "free"].includes(f) ? t("fee.free") : fee;
+}
+
+// closedText explains why a service takes no ticket now.
+function closedText(info) {
+  const reason = info.closed_reason || "closed_today";
+  return t("closed." + reason, { time: clock(info.opens) });
+}
+
+// ---- screens
+
+function go(name) {
+  state.screen = name;
+  for (const s of document.querySelectorAll(".screen")) s.hidden = s.id !== "screen-" + name;
+  const scr = $("screen-" + name);
+  if (scr) scr.scrollTop = 0;
+  renderScreen();
+  const heading = scr && scr.querySelector("[tabindex='-1']");
+  if (heading) heading.focus({ preventScroll: true });
+}
+
+function renderScreen() {
+  switch (state.screen) {
+    case "start": return renderStart();
+    case "agency": return renderAgency();
+    case "priority": return renderPriority();
+    case "ticket": return renderTicket();
+  }
+}
+
+function goStart() {
+  clearPrintFrame();
+  state.ticket = null;
+  state.agencyId = state.serviceId = "";
+  state.notice = "";
+  state.deadline = 0;
+  state.screen = "start";
+  if (lang !== "id") setLang("id"); // the next visitor starts in Indonesian
+  go("start");
+}
+
+function renderStart() {
+  const tiles = $("tiles");
+  tiles.replaceChildren();
+  const list = visibleAgencies();
+  $("tiles-empty").hidden = list.length > 0;
+  for (const a of list) {
+    const svcs = servicesOf(a.id);
+    const waiting = svcs.reduce((n, s) => n + (svcInfo(s.id).waiting || 0), 0);
+    const open = svcs.some((s) => svcInfo(s.id).open);
+    const meta = open ? t("start.waiting", { n: waiting }) : t("start.closed");
+    const b = el("button", { type: "button", class: "tile" + (open ? "" : " is-closed"), "data-agency": a.id },
+      el("span", { class: "tile-short", text: agencyShort(a) }),
+      a.short_name && a.short_name !== a.name ? el("span", { class: "tile-name", text: a.name }) : null,
+      el("span", { class: "tile-meta" }, icon(open ? "people" : "clock"), el("span", { text: meta })));
+    b.addEventListener("click", () => openAgency(a.id));
+    tiles.append(b);
+  }
+}
+
+function openAgency(id) {
+  state.agencyId = id;
+  state.notice = "";
+  go("agency");
+  refreshState();
+}
+
+function badgeFor(info) {
+  if (info.open) return el("span", { class: "badge badge-open", text: t("badge.open") });
+  switch (info.closed_reason) {
+    case "quota_exhausted":
+      return el("span", { class: "badge badge-quota", text: t("badge.quota") });
+    case "not_yet_open":
+      return el("span", { class: "badge badge-soon", text: t("badge.opens_at", { time: clock(info.opens) }) });
+  }
+  return el("span", { class: "badge badge-closed", text: t("badge.closed") });
+}
+
+function renderAgency() {
+  const a = agencyOf(state.agencyId);
+  if (!a) return goStart();
+  $("agency-name").textContent = a.name;
+  const notice = $("agency-notice");
+  notice.textContent = state.notice;
+  notice.hidden = !state.notice;
+  const list = $("services");
+  list.replaceChildren();
+  for (const s of servicesOf(a.id)) {
+    const info = svcInfo(s.id);
+    const nameId = "svc-" + s.id;
+    const card = el("article", { class: "service" + (info.open ? "" : " is-closed"), "data-service": s.id, "aria-labelledby": nameId });
+    const name = el("h3", { class: "service-name", id: nameId, text: serviceName(s) });
+    if (lang === "en" && s.name_en && s.name_en !== s.name) name.append(el("span", { class: "service-name-alt", lang: "id", text: s.name }));
+    card.append(el("div", { class: "service-head" }, name, badgeFor(info)));
+
+    const facts = el("p", { class: "facts" });
+    facts.append(el("span", { class: "fact" }, el("span", { text: t("service.fee") + ":" }), el("strong", { text: feeText(s.fee) })));
+    if (info.open || info.waiting) {
+      facts.append(el("span", { class: "fact" }, icon("people"), el("span", { text: info.waiting === 1 ? t("service.waiting.one") : t("service.waiting", { n: info.waiting || 0 }) })));
+      const eta = info.eta_min == null ? t("service.eta.none") : t("service.eta", { n: info.eta_min });
+      facts.append(el("span", { class: "fact" }, icon("clock"), el("span", { text: eta })));
+    }
+    if (info.open && info.quota_left != null) facts.append(el("span", { class: "fact", text: t("service.quota_left", { n: info.quota_left }) }));
+    card.append(facts);
+
+    card.append(el("h4", { class: "req-title", text: t("service.requirements") }));
+    const reqs = el("ul", { class: "checklist" });
+    for (const r of s.requirements || []) reqs.append(el("li", {}, icon("check"), el("span", { text: r })));
+    if (!(s.requirements || []).length) reqs.append(el("li", {}, icon("check"), el("span", { text: t("service.requirements.none") })));
+    card.append(reqs);
+
+    if (info.open) {
+      const take = el("button", { type: "button", class: "button primary take", "data-take": s.id }, el("span", { text: t("take") }));
+      const prio = el("button", { type: "button", class: "button priority take-priority", "data-take-priority": s.id }, icon("star"), el("span", { text: t("take.priority") }));
+      take.addEventListener("click", () => issue(s.id, false));
+      prio.addEventListener("click", () => { state.serviceId = s.id; go("priority"); });
+      card.append(el("div", { class: "actions" }, take, prio));
+    } else {
+      const soonOpen = info.closed_reason === "not_yet_open";
+      card.append(el("p", { class: "closed-msg" + (soonOpen ? " is-soon" : ""), role: "note", text: closedText(info) }));
+    }
+    list.append(card);
+  }
+}
+
+function renderPriority() {
+  const s = serviceOf(state.serviceId);
+  if (!s) return goStart();
+  $("confirm-service").textContent = t("confirm.service", { name: serviceName(s) });
+}
+
+// ---- issuing
+
+function newKey() {
+  // crypto.randomUUID needs a secure context; a kiosk on the LAN is
+  // often plain http.
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function issue(serviceId, priority) {
+  if (state.busy) return;
+  state.busy = true;
+  state.serviceId = serviceId;
+  $("busy").hidden = false;
+  // One key per tap: a retry after a lost answer gets the same ticket.
+  const key = newKey();
+  const headers = { ...authHeaders(), "Content-Type": "application/json", "Idempotency-Key": key, "Accept-Language": lang };
+  if (state.csrf) headers["X-CSRF-Token"] = state.csrf;
+  const body = JSON.stringify({ service_id: serviceId, priority });
+  let r = null;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        r = await fetch("/api/v1/tickets", { method: "POST", headers, body, credentials: "same-origin" });
+        if (r.status !== 502 && r.status !== 503 && r.status !== 504) break;
+      } catch {
+        r = null;
+      }
+      if (attempt >= 3) break;
+      await sleep(600 * attempt);
+    }
+    await handleIssue(r, serviceId);
+  } finally {
+    state.busy = false;
+    $("busy").hidden = true;
+  }
+}
+
+async function handleIssue(r, serviceId) {
+  if (!r) {
+    hook.failures.push({ status: 0, code: "network" });
+    return showNotice(t("error.network"));
+  }
+  if (r.status === 201) {
+    const answer = await r.json();
+    hook.issued.push(answer);
+    return showTicket(answer, serviceId);
+  }
+  let err = {};
+  try {
+    err = (await r.json()).error || {};
+  } catch {
+    // Not JSON: a proxy's page.
+  }
+  hook.failures.push({ status: r.status, code: err.code || "" });
+  switch (err.code) {
+    case "quota_exhausted":
+      await refreshState();
+      return showNotice(t("closed.quota_exhausted"));
+    case "service_closed": {
+      await refreshState();
+      const info = svcInfo(serviceId);
+      return showNotice(info.open ? err.message || t("error.generic") : closedText(info));
+    }
+    case "rate_limited":
+      return showNotice(t("error.rate_limited", { n: r.headers.get("Retry-After") || "…" }));
+    case "unauthenticated":
+      return whoAmI();
+  }
+  return showNotice(err.message || t("error.generic"));
+}
+
+function showNotice(text) {
+  state.notice = text;
+  if (state.screen !== "agency") {
+    go("agency");
+  } else {
+    renderAgency();
+  }
+  $("announce").textContent = text;
+}
+
+// ---- the ticket
+
+function qrPath(answer) {
+  const k = new URL(answer.status_url, location.href).searchParams.get("k") || "";
+  return `/api/v1/tickets/${encodeURIComponent(answer.ticket.id)}/qr.png?k=${encodeURIComponent(k)}`;
+}
+
+function printPath(answer) {
+  const u = new URL(answer.status_url, location.href);
+  return `${u.pathname}/print${u.search}&lang=${lang}`;
+}
+
+function printMode() {
+  if (state.who && state.who.printer) return "network";
+  const pref = localStorage.getItem(PRINT_KEY);
+  if (pref === "browser" || pref === "none") return pref;
+  return state.who && state.who.kind === "kiosk" ? "browser" : "manual";
+}
+
+function showTicket(answer, serviceId) {
+  const s = serviceOf(serviceId) || serviceOf(answer.ticket.service_id);
+  state.ticket = { answer, service: s, agency: agencyOf(answer.ticket.agency_id), print: "none", manual: false };
+  switch (printMode()) {
+    case "network":
+      state.ticket.print = answer.printed ? "printing" : "failed";
+      break;
+    case "browser":
+      state.ticket.print = "printing";
+      browserPrint(answer);
+      break;
+    case "manual":
+      state.ticket.manual = true;
+      break;
+  }
+  state.deadline = Date.now() + hook.limits.ticketMs;
+  $("t-qr").src = qrPath(answer);
+  go("ticket");
+  const tk = answer.ticket;
+  $("announce").textContent = `${t("ticket.label")}: ${tk.number}. ${aheadText(answer.position - 1)}`;
+}
+
+function aheadText(n) {
+  if (n <= 0) return t("ticket.ahead.none");
+  if (n === 1) return t("ticket.ahead.one");
+  return t("ticket.ahead", { n });
+}
+
+function renderTicket() {
+  const tk = state.ticket;
+  if (!tk) return goStart();
+  const a = tk.answer;
+  const s = tk.service;
+  $("t-number").textContent = a.ticket.number;
+  $("t-priority").hidden = !a.ticket.priority;
+  $("t-what").textContent = [s ? serviceName(s) : "", agencyShort(tk.agency)].filter(Boolean).join(" · ");
+  $("t-ahead").textContent = aheadText(a.position - 1);
+  if (a.eta_min == null) {
+    $("t-eta").textContent = t("ticket.eta.none");
+  } else {
+    const at = new Date((Date.parse(a.ticket.issued_at) || Date.now()) + a.eta_min * 60000);
+    $("t-eta").textContent = t("ticket.eta", { time: `${formatTime(at, tz, t)} ${zoneAbbr(tz, at)}`.trim() });
+  }
+  const reqs = (s && s.requirements) || [];
+  $("t-bring").textContent = reqs.length ? t("ticket.bring", { list: reqs.join(", ") }) : "";
+  $("t-bring").hidden = !reqs.length;
+  $("t-qr").alt = t("ticket.qr");
+  const p = $("t-print");
+  p.className = "print-status is-" + tk.print;
+  p.textContent = { printing: t("print.printing"), failed: t("print.failed"), none: t("print.none") }[tk.print];
+  $("screen-ticket").classList.toggle("print-failed", tk.print === "failed");
+  $("t-print-button").hidden = !tk.manual;
+  renderCountdown();
+}
+
+function renderCountdown() {
+  const left = Math.max(0, Math.ceil((state.deadline - Date.now()) / 1000));
+  $("t-countdown").textContent = t("ticket.countdown", { n: left });
+}
+
+// browserPrint prints the ticket's print page from a hidden frame: with
+// Chromium's --kiosk-printing it goes to the default printer without a
+// dialog (README, "Kiosk").
+function browserPrint(answer) {
+  clearPrintFrame();
+  const f = el("iframe", { class: "print-frame", id: "print-frame", title: t("print.title"), "aria-hidden": "true", tabindex: "-1" });
+  f.addEventListener("load", () => {
+    try {
+      f.contentWindow.focus();
+      f.contentWindow.print();
+      hook.prints.push(answer.ticket.number);
+    } catch (err) {
+      console.error("kiosk: printing", err);
+      if (state.ticket && state.ticket.answer === answer) {
+        state.ticket.print = "failed";
+        renderTicket();
+      }
+    }
+  }, { once: true });
+  f.src = printPath(answer);
+  document.body.append(f);
+}
+
+function clearPrintFrame() {
+  const f = $("print-frame");
+  if (f) f.remove();
+}
+
+// ---- clock, idle and countdown
+
+function tick() {
+  const c = formatClock(new Date(), tz, t);
+  $("date").textContent = c.date;
+  $("time").textContent = c.time;
+}
+
+function everySecond() {
+  tick();
+  if (state.screen === "ticket") {
+    if (Date.now() >= state.deadline) goStart();
+    else renderCountdown();
+  } else if ((state.screen === "agency" || state.screen === "priority") && !state.busy && Date.now() - state.lastInput >= hook.limits.idleMs) {
+    goStart();
+  }
+}
+
+function noteInput() {
+  state.lastInput = Date.now();
+  if (state.screen === "ticket" && state.deadline) {
+    // A visitor still looking (photographing the QR) gets the full time again.
+    state.deadline = Math.max(state.deadline, Date.now() + hook.limits.ticketMs);
+  }
+}
+
+// ---- wiring
+
+function wire() {
+  $("lang-id").addEventListener("click", () => setLang("id"));
+  $("lang-en").addEventListener("click", () => setLang("en"));
+  $("unpaired-retry").addEventListener("click", () => { go("loading"); whoAmI(); });
+  $("confirm-yes").addEventListener("click", () => issue(state.serviceId, true));
+  $("t-print-button").addEventListener("click", () => {
+    if (!state.ticket) return;
+    state.ticket.print = "printing";
+    browserPrint(state.ticket.answer);
+    renderTicket();
+  });
+  document.addEventListener("click", (e) => {
+    const b = e.target.closest("[data-action]");
+    if (!b) return;
+    if (b.dataset.action === "home") goStart();
+    else if (b.dataset.action === "agency") go("agency");
+  });
+  for (const ev of ["pointerdown", "keydown", "touchstart"]) document.addEventListener(ev, noteInput, { passive: true });
+  // A kiosk has no use for the context menu or text selection.
+  document.addEventListener("contextmenu", (e) => e.preventDefault());
+  setInterval(everySecond, 1000);
+}
+
+for (const s of cfg.board?.services || []) state.board.set(s.id, s);
+takeToken();
+wire();
+tick();
+whoAmI();

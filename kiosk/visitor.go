@@ -1,0 +1,221 @@
+package kiosk
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/mpp-digital/antrean/httpapi"
+	"github.com/mpp-digital/antrean/queue"
+	"github.com/mpp-digital/antrean/web"
+)
+
+// lookup finds a ticket by ID and key, today's or an earlier day's; a
+// wrong or missing key is a missing ticket.
+func (s *screens) lookup(c echo.Context) (*queue.Ticket, *queue.State, error) {
+	st := s.engine.State()
+	id := c.Param("id")
+	t := st.Ticket(id)
+	if t == nil {
+		var err error
+		if t, err = s.engine.Store().Ticket(id); err != nil {
+			return nil, nil, err
+		}
+	}
+	k := c.QueryParam("k")
+	if t == nil || t.Key == "" || subtle.ConstantTimeCompare([]byte(k), []byte(t.Key)) != 1 {
+		return nil, st, nil
+	}
+	return t, st, nil
+}
+
+// view is a ticket's public view with its service's requirements and fee.
+func view(st *queue.State, t *queue.Ticket) *queue.PublicTicket {
+	p := st.Public(t)
+	if svc := st.Service(t.ServiceID); svc != nil {
+		p.Requirements, p.Fee = svc.Requirements, svc.Fee
+	}
+	if p.Requirements == nil {
+		p.Requirements = []string{}
+	}
+	return p
+}
+
+// baseURL is the site's base_url, or the scheme and host of the request
+// (as the API makes status_url).
+func baseURL(c echo.Context, st *queue.State) string {
+	if b := st.Site.BaseURL; b != "" {
+		return strings.TrimRight(b, "/")
+	}
+	return c.Scheme() + "://" + c.Request().Host
+}
+
+// pageBase is what every page of the package renders from.
+type pageBase struct {
+	Lang    string
+	Site    string
+	Catalog map[string]string
+	T       func(string) string
+	Static  func(string) string
+	Asset   func(string) string
+	// LangURL is this page in the other language.
+	LangURL, OtherLang string
+}
+
+func newPageBase(c echo.Context, st *queue.State) pageBase {
+	lang := web.Lang(c.Request())
+	other := "en"
+	if lang == "en" {
+		other = "id"
+	}
+	u := *c.Request().URL
+	q := u.Query()
+	q.Set("lang", other)
+	u.RawQuery = q.Encode()
+	return pageBase{
+		Lang: lang, Site: st.Site.Name, Catalog: catalog.For(lang),
+		T:      func(key string) string { return catalog.T(lang, key) },
+		Static: web.Static.URL, Asset: Assets.URL,
+		LangURL: u.RequestURI(), OtherLang: other,
+	}
+}
+
+// visitorConfig is what visitor.js starts from.
+type visitorConfig struct {
+	Ticket   *queue.PublicTicket `json:"ticket"`
+	Key      string              `json:"key"`
+	Timezone string              `json:"timezone"`
+	Lang     string              `json:"lang"`
+}
+
+type visitorData struct {
+	pageBase
+	Config visitorConfig
+	Ticket *queue.PublicTicket
+	// Texts rendered for the first paint; visitor.js keeps them current.
+	Service, Status, Position, Eta, Message, Counter, Issued, Fee string
+	Requirements                                                  []string
+	QRURL                                                         string
+}
+
+// notFoundData is the page of a missing ticket (or a wrong key).
+type notFoundData struct{ pageBase }
+
+func (s *screens) notFound(c echo.Context, st *queue.State) error {
+	base := newPageBase(c, st)
+	// The same page whatever was asked: nothing of the request in it.
+	base.LangURL = "?lang=" + base.OtherLang
+	return render(c, http.StatusNotFound, "notfound.html", notFoundData{base})
+}
+
+// visitor serves GET /t/{id}?k=KEY: the visitor's ticket, readable
+// without JavaScript; visitor.js then follows the ticket's feed.
+func (s *screens) visitor(c echo.Context) error {
+	t, st, err := s.lookup(c)
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return s.notFound(c, st)
+	}
+	base := newPageBase(c, st)
+	lang := base.Lang
+	p := view(st, t)
+	f := newFormatter(lang, st.Loc, st.Site.Timezone)
+	now := s.engine.Now()
+	d := visitorData{
+		pageBase: base,
+		Config:   visitorConfig{Ticket: p, Key: t.Key, Timezone: st.Site.Timezone, Lang: lang},
+		Ticket:   p,
+		Service:  serviceName(lang, p),
+		Status:   catalog.T(lang, "status."+string(p.Status)),
+		Counter:  strings.ToUpper(p.CounterName),
+		Issued:   fill(catalog.T(lang, "visitor.issued"), "date", f.Date(p.IssuedAt), "time", f.Time(p.IssuedAt)),
+		Fee:      feeText(lang, p.Fee),
+		QRURL:    "/api/v1/tickets/" + url.PathEscape(t.ID) + "/qr.png?k=" + url.QueryEscape(t.Key),
+	}
+	d.Requirements = p.Requirements
+	if p.Status == queue.Waiting && p.Position != nil {
+		d.Position = positionText(lang, *p.Position)
+		switch {
+		case p.EtaMin == nil:
+			d.Eta = catalog.T(lang, "ticket.eta.none")
+		case *p.EtaMin <= 0:
+			d.Eta = catalog.T(lang, "visitor.eta.now")
+		default:
+			d.Eta = fill(catalog.T(lang, "visitor.eta"), "n", *p.EtaMin, "time", f.Time(now.Add(time.Duration(*p.EtaMin)*time.Minute)))
+		}
+	}
+	if p.Status != queue.Waiting {
+		d.Message = fill(catalog.T(lang, "visitor.msg."+string(p.Status)), "counter", p.CounterName)
+	}
+	return render(c, http.StatusOK, "visitor.html", d)
+}
+
+// positionText is "Posisi Anda: 4 — 3 orang di depan".
+func positionText(lang string, pos int) string {
+	if pos <= 1 {
+		return catalog.T(lang, "visitor.position.next")
+	}
+	return fill(catalog.T(lang, "visitor.position"), "pos", pos, "ahead", pos-1)
+}
+
+type printData struct {
+	pageBase
+	Ticket                         *queue.PublicTicket
+	Agency, Service, Issued, Ahead string
+	Eta, Fee, QRURL, StatusURL     string
+	Requirements                   []string
+	PaperMM                        int
+	PaperCSS                       string
+}
+
+// print serves GET /t/{id}/print?k=KEY[&mm=58|80]: the ticket for a
+// thermal roll, printed by the kiosk's browser (Chromium --kiosk-printing
+// prints it without a dialog). The paper is the site's ticket_paper_mm
+// unless mm names the other. The kiosk page frames it to print it, so
+// this page alone may be framed by the same origin.
+func (s *screens) print(c echo.Context) error {
+	t, st, err := s.lookup(c)
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return s.notFound(c, st)
+	}
+	base := newPageBase(c, st)
+	lang := base.Lang
+	p := view(st, t)
+	f := newFormatter(lang, st.Loc, st.Site.Timezone)
+	mm := st.Site.TicketPaperMM
+	switch c.QueryParam("mm") {
+	case "58":
+		mm = 58
+	case "80":
+		mm = 80
+	}
+	d := printData{
+		pageBase: base, Ticket: p, Service: serviceName(lang, p),
+		Issued:    f.Date(p.IssuedAt) + " · " + f.Time(p.IssuedAt),
+		Fee:       feeText(lang, p.Fee),
+		QRURL:     "/api/v1/tickets/" + url.PathEscape(t.ID) + "/qr.png?k=" + url.QueryEscape(t.Key),
+		StatusURL: httpapi.StatusURL(baseURL(c, st), t),
+		PaperMM:   mm, PaperCSS: Assets.URL("print-" + itoa(mm) + ".css"),
+		Requirements: p.Requirements,
+	}
+	if a := st.Agency(t.AgencyID); a != nil {
+		d.Agency = a.Name
+	}
+	if p.PeopleAhead != nil {
+		d.Ahead = aheadText(lang, *p.PeopleAhead)
+	}
+	if p.EtaMin != nil {
+		d.Eta = fill(catalog.T(lang, "ticket.eta"), "time", f.Time(s.engine.Now().Add(time.Duration(*p.EtaMin)*time.Minute)))
+	}
+	c.Response().Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
+	return render(c, http.StatusOK, "print.html", d)
+}
