@@ -31,8 +31,14 @@ const (
 type client struct {
 	hub  *Hub
 	conn *websocket.Conn
-	// send queues public-feed messages; bounded, never waited on.
-	send chan message
+	// queue holds the public-feed messages not yet sent: bounded by
+	// limit, never waited on, and only as large as what waits, so an idle
+	// client holds no 256-slot array. wake tells the write pump it has
+	// something.
+	mu    sync.Mutex
+	queue ring
+	limit int
+	wake  chan struct{}
 	// state carries the newest engine state to a ticket feed (size 1,
 	// newest wins).
 	state    chan *queue.State
@@ -47,15 +53,74 @@ type client struct {
 
 // offer queues m without waiting; a full queue cuts the client off.
 func (c *client) offer(m message) bool {
-	select {
-	case c.send <- m:
-		return true
-	default:
+	c.mu.Lock()
+	full := c.queue.n >= c.limit
+	if !full {
+		c.queue.push(m, c.limit)
+	}
+	c.mu.Unlock()
+	if full {
 		c.stop(websocket.CloseTryAgainLater, "too slow; resume with after=")
 		// Unblock a write stuck on a client that stopped reading.
 		_ = c.conn.NetConn().SetWriteDeadline(time.Now())
 		return false
 	}
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// next takes the oldest queued message; while more wait, the wake-up
+// stays set.
+func (c *client) next() (message, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.queue.pop()
+	if c.queue.n > 0 {
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+	}
+	return m, ok
+}
+
+// ring is a queue of messages that grows by doubling up to its limit and
+// lets a grown array go when it empties.
+type ring struct {
+	buf     []message
+	head, n int
+}
+
+func (r *ring) push(m message, limit int) {
+	if r.n == len(r.buf) {
+		nb := make([]message, min(max(4, 2*len(r.buf)), limit))
+		for i := range r.n {
+			nb[i] = r.buf[(r.head+i)%len(r.buf)]
+		}
+		r.buf, r.head = nb, 0
+	}
+	r.buf[(r.head+r.n)%len(r.buf)] = m
+	r.n++
+}
+
+func (r *ring) pop() (message, bool) {
+	if r.n == 0 {
+		return message{}, false
+	}
+	m := r.buf[r.head]
+	r.buf[r.head] = message{}
+	r.head = (r.head + 1) % len(r.buf)
+	r.n--
+	if r.n == 0 {
+		r.head = 0
+		if len(r.buf) > 4 {
+			r.buf = nil
+		}
+	}
+	return m, true
 }
 
 // nudge hands a ticket feed the newest state; an older one not yet seen
@@ -92,8 +157,11 @@ var writeBufferPool sync.Pool
 func upgrader(checkSameOrigin bool) *websocket.Upgrader {
 	return &websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
-		// Zero sizes reuse the HTTP server's buffers; the write buffer is
-		// pooled, so an idle connection holds none.
+		// Clients send only control frames: a small read buffer of its
+		// own lets the HTTP server's 4 KiB one go. The write buffer is
+		// pooled (events go out as prepared frames without it), so an
+		// idle connection holds none.
+		ReadBufferSize:  256,
 		WriteBufferPool: &writeBufferPool,
 		CheckOrigin: func(r *http.Request) bool {
 			if !checkSameOrigin {
@@ -105,8 +173,9 @@ func upgrader(checkSameOrigin bool) *websocket.Upgrader {
 }
 
 var (
-	errNoTicket = queue.NotFound()
-	errBadAfter = queue.Invalid(map[string]string{"after": "a sequence number"})
+	errNoTicket   = queue.NotFound()
+	errBadAfter   = queue.Invalid(map[string]string{"after": "a sequence number"})
+	errNotUpgrade = queue.Invalid(map[string]string{"Upgrade": "this endpoint speaks websocket only"})
 )
 
 // keyOK compares a ticket key in constant time; a wrong key looks exactly
@@ -144,6 +213,9 @@ func (f *Feed) ServeHTTP(w http.ResponseWriter, r *http.Request) error {
 		if t == nil || !keyOK(q.Get("k"), t.Key) {
 			return errNoTicket
 		}
+		if !websocket.IsWebSocketUpgrade(r) {
+			return errNotUpgrade
+		}
 		c.ticketID = t.ID
 		c.state = make(chan *queue.State, 1)
 		var last []byte
@@ -168,6 +240,10 @@ func (f *Feed) ServeHTTP(w http.ResponseWriter, r *http.Request) error {
 			return c.sendTicket(st, cur, &last)
 		})
 	}
+	if !websocket.IsWebSocketUpgrade(r) {
+		// Answer a plain GET as the API does: a JSON error, not text.
+		return errNotUpgrade
+	}
 	after, resume := uint64(0), false
 	if a := q.Get("after"); a != "" {
 		n, err := strconv.ParseUint(a, 10, 64)
@@ -176,7 +252,8 @@ func (f *Feed) ServeHTTP(w http.ResponseWriter, r *http.Request) error {
 		}
 		after, resume = n, true
 	}
-	c.send = make(chan message, f.Hub.QueueSize)
+	c.limit = max(1, f.Hub.QueueSize)
+	c.wake = make(chan struct{}, 1)
 	conn, err := upgrader(false).Upgrade(w, r, nil)
 	if err != nil {
 		return nil
@@ -187,19 +264,32 @@ func (f *Feed) ServeHTTP(w http.ResponseWriter, r *http.Request) error {
 }
 
 // run registers the client before its first message is made (so nothing
-// committed in between is missed), then pumps until the connection ends.
+// committed in between is missed), sends that message, then hands the
+// connection to its own write pump and returns: the HTTP server's
+// goroutine ends, with its deep stack and the request's buffers, and an
+// idle connection holds only its two small pumps.
 func (c *client) run(first func() error, onState func(*queue.State) error) error {
 	if !c.hub.add(c) {
 		c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
 		c.conn.Close()
 		return nil
 	}
-	defer c.hub.remove(c)
-	defer c.conn.Close()
 	go c.readPump()
+	// The first message is made on the HTTP server's goroutine, whose
+	// stack is deep already; the write pump's stays small.
 	if err := first(); err != nil {
+		c.conn.Close()
+		c.hub.remove(c)
 		return nil
 	}
+	go c.writePump(onState)
+	return nil
+}
+
+// writePump does every write after the first, until the connection ends.
+func (c *client) writePump(onState func(*queue.State) error) {
+	defer c.hub.remove(c)
+	defer c.conn.Close()
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
 	for {
@@ -208,31 +298,32 @@ func (c *client) run(first func() error, onState func(*queue.State) error) error
 		select {
 		case <-c.done:
 			c.bye()
-			return nil
+			return
 		default:
 		}
 		select {
-		case m := <-c.send:
-			if m.seq <= c.lastSeq {
+		case <-c.wake:
+			m, ok := c.next()
+			if !ok || m.seq <= c.lastSeq {
 				continue // already sent by the snapshot or the replay
 			}
 			c.conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := c.conn.WritePreparedMessage(m.pm); err != nil {
-				return nil
+				return
 			}
 			c.lastSeq = m.seq
 		case st := <-c.state:
 			if err := onState(st); err != nil {
-				return nil
+				return
 			}
 		case <-ping.C:
 			c.conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := c.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
-				return nil
+				return
 			}
 		case <-c.done:
 			c.bye()
-			return nil
+			return
 		}
 	}
 }
@@ -281,7 +372,7 @@ func (f *Feed) catchUp(c *client, after uint64, resume bool) error {
 			return f.replay(c, after)
 		}
 	}
-	b := st.Board()
+	b := st.BoardAt(f.Engine.Now())
 	raw, err := json.Marshal(Snapshot{Type: "snapshot", Seq: b.Seq, Data: b})
 	if err != nil {
 		return err
