@@ -36,9 +36,16 @@ func tap(t *testing.T, b *browsertest.Browser, sel string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.Context(), 10*time.Second)
 	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
-		t.Fatalf("tap %s: %v", sel, err)
+	// A live update may re-render the list between finding the node and
+	// clicking it; a person would simply tap again, and so does the test.
+	var err error
+	for try := 0; try < 3; try++ {
+		if err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
+	t.Fatalf("tap %s: %v", sel, err)
 }
 
 // screenshotOf returns a PNG of one element.

@@ -35,9 +35,21 @@ func (b *Browser) NewTab(width, height int) *Browser {
 
 // Click clicks the first element matching the CSS selector, as a mouse
 // would (it waits for the element to be visible).
+//
+// A live screen may re-render between finding the node and clicking it;
+// a person would tap again, and so does Click (up to three times).
 func (b *Browser) Click(sel string) {
 	b.T.Helper()
-	b.do(10*time.Second, chromedp.Click(chromedp.CSS(sel)))
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	var err error
+	for try := 0; try < 3; try++ {
+		if err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.T.Fatalf("browsertest: click %s: %v%s", sel, err, b.consoleTail())
 }
 
 // Type focuses the first element matching sel and types text into it key
