@@ -232,10 +232,19 @@ func (f *Feed) ServeHTTP(w http.ResponseWriter, r *http.Request) error {
 			return nil // the upgrader has answered
 		}
 		c.conn = conn
+		var gone *queue.Ticket // its last version once it left today's state
 		return c.run(first, func(st *queue.State) error {
 			cur := st.Ticket(c.ticketID)
 			if cur == nil {
-				return nil
+				// Not (or no longer) a ticket of today: the day rolled and
+				// expired it. The store holds that version; read it once.
+				if gone == nil {
+					var err error
+					if gone, err = f.Engine.Store().Ticket(c.ticketID); err != nil || gone == nil {
+						return err
+					}
+				}
+				cur = gone
 			}
 			return c.sendTicket(st, cur, &last)
 		})

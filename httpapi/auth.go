@@ -218,10 +218,10 @@ func (s *Server) login(c echo.Context) error {
 		hash = []byte(u.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(b.Password)) != nil || u == nil || u.Disabled {
-		s.logins.fail(b.Username, ip, now)
+		// blocked counted the attempt as failed already.
 		return queue.Errorf(queue.EInvalidCredentials, "Wrong username or password.", "Nama pengguna atau kata sandi salah.")
 	}
-	s.logins.succeed(b.Username)
+	s.logins.succeed(b.Username, ip, now)
 	token := NewToken("st")
 	// Sessions live on the engine's clock, which is what checks them.
 	created := s.engine.Now()
@@ -294,11 +294,24 @@ func recent(ts []time.Time, now time.Time) []time.Time {
 	return ts[i:]
 }
 
-// blocked returns how long the caller must wait, or 0.
+// loginKey is the per-username key of a sign-in: the name as login looks
+// it up (trimmed, lower case), hashed when longer than any username can be,
+// so a failed sign-in keeps a few bytes whatever name it sent.
+func loginKey(user string) string {
+	user = strings.ToLower(strings.TrimSpace(user))
+	if len(user) > 64 {
+		return "#" + HashToken(user)
+	}
+	return user
+}
+
+// blocked returns how long the caller must wait, or 0. An attempt that may
+// go ahead is counted as failed at once (succeed takes it back), so that a
+// burst of attempts cannot all pass before the first of them has failed.
 func (l *loginLimiter) blocked(user, ip string, now time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	user = strings.ToLower(user)
+	user = loginKey(user)
 	u := recent(l.byUser[user], now)
 	a := recent(l.byIP[ip], now)
 	l.byUser[user], l.byIP[ip] = u, a
@@ -309,19 +322,21 @@ func (l *loginLimiter) blocked(user, ip string, now time.Time) time.Duration {
 	if len(a) >= maxFailsPerIP {
 		wait = max(wait, loginWindow-now.Sub(a[len(a)-maxFailsPerIP]))
 	}
-	if len(u) == 0 {
-		delete(l.byUser, user)
+	if wait > 0 {
+		if len(u) == 0 {
+			delete(l.byUser, user)
+		}
+		if len(a) == 0 {
+			delete(l.byIP, ip)
+		}
+		return wait
 	}
-	if len(a) == 0 {
-		delete(l.byIP, ip)
-	}
-	return wait
+	l.fail(user, ip, now)
+	return 0
 }
 
+// fail counts a failed attempt of the user key and address; l.mu is held.
 func (l *loginLimiter) fail(user, ip string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	user = strings.ToLower(user)
 	if len(l.byUser)+len(l.byIP) > 100000 {
 		// Many distinct names or addresses: drop what has aged out.
 		for k, ts := range l.byUser {
@@ -339,10 +354,24 @@ func (l *loginLimiter) fail(user, ip string, now time.Time) {
 	l.byIP[ip] = append(l.byIP[ip], now)
 }
 
-func (l *loginLimiter) succeed(user string) {
+// succeed clears the user's failures and takes back the address's count
+// of this attempt (made by blocked at now).
+func (l *loginLimiter) succeed(user, ip string, now time.Time) {
 	l.mu.Lock()
-	delete(l.byUser, strings.ToLower(user))
-	l.mu.Unlock()
+	defer l.mu.Unlock()
+	delete(l.byUser, loginKey(user))
+	a := l.byIP[ip]
+	for i := len(a) - 1; i >= 0; i-- {
+		if a[i].Equal(now) {
+			a = slices.Delete(a, i, i+1)
+			break
+		}
+	}
+	if len(a) == 0 {
+		delete(l.byIP, ip)
+	} else {
+		l.byIP[ip] = a
+	}
 }
 
 // hashPassword checks a new password's length and hashes it.

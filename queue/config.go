@@ -133,6 +133,15 @@ func (c PutService) apply(tx *txn) (any, error) {
 				return nil, Invalid(map[string]string{"agency_id": "counters of the old agency still serve this service"})
 			}
 		}
+		// Tickets carry the agency of their service from issue; those still
+		// open today would be called by the new agency as the old one's.
+		open := false
+		st.tickets.each(func(_ string, t *Ticket) {
+			open = open || (t.ServiceID == s.ID && !t.Status.Final())
+		})
+		if open {
+			return nil, errInUse("Visitors still hold tickets of this service today.", "Masih ada pengunjung yang memegang tiket layanan ini hari ini.")
+		}
 	}
 	for _, o := range st.services {
 		if o.ID != s.ID && o.Code == s.Code {
@@ -201,6 +210,10 @@ func (c PutCounter) apply(tx *txn) (any, error) {
 	if old := st.counters[k.ID]; old != nil {
 		if old.AgencyID != k.AgencyID && old.CurrentID != "" {
 			return nil, errCounterBusy
+		}
+		if old.AgencyID != k.AgencyID && old.Status != CounterClosed {
+			// Its officer belongs to the old agency and could not close it.
+			return nil, Errorf(ECounterBusy, "Close the counter before moving it to another agency.", "Tutup loket sebelum memindahkannya ke instansi lain.")
 		}
 		k.Status, k.PauseReason, k.OfficerID, k.CurrentID, k.FrontStreak = old.Status, old.PauseReason, old.OfficerID, old.CurrentID, old.FrontStreak
 	} else {
