@@ -3,6 +3,7 @@ package storage
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/mpp-digital/antrean/queue"
 )
@@ -165,3 +166,203 @@ func encode[T any](p queue.Put, rec func(*T) any) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// encodeEvent is json.Marshal(e), the same bytes and errors, in one light
+// pass over e.Data instead of json.Marshal's validating and compacting
+// copy: the engine makes Data with json.Marshal, so it is already compact,
+// HTML-escaped JSON, which asMarshaled checks. Anything else goes to
+// json.Marshal itself. TestEncodeEventIsMarshal and FuzzAsMarshaled hold
+// the two together.
+func encodeEvent(e queue.Event) ([]byte, error) {
+	at, err := e.At.MarshalJSON()
+	if err != nil || e.Data != nil && !asMarshaled(e.Data) {
+		return json.Marshal(e) // its error, or its compaction of other Data
+	}
+	out := make([]byte, 0, 48+len(e.Type)+len(at)+len(e.Data))
+	out = append(out, `{"seq":`...)
+	out = strconv.AppendUint(out, e.Seq, 10)
+	out = append(out, `,"type":`...)
+	if plainASCII(e.Type) {
+		out = append(append(append(out, '"'), e.Type...), '"')
+	} else {
+		typ, err := json.Marshal(e.Type)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, typ...)
+	}
+	out = append(out, `,"at":`...)
+	out = append(out, at...)
+	out = append(out, `,"data":`...)
+	if e.Data == nil {
+		out = append(out, "null"...)
+	} else {
+		out = append(out, e.Data...)
+	}
+	return append(out, '}'), nil
+}
+
+// plainASCII reports whether json.Marshal writes s between quotes as it
+// stands: printable ASCII without ", \, <, > or &.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
+
+// asMarshaled reports whether b is one JSON value exactly as json.Marshal
+// writes JSON: valid, no space outside strings, and no <, >, &, U+2028 or
+// U+2029 in strings (json.Marshal escapes those). Then json.Marshal of a
+// json.RawMessage holding b writes b unchanged. false means "not sure".
+func asMarshaled(b []byte) bool {
+	i, ok := scanValue(b, 0, 0)
+	return ok && i == len(b)
+}
+
+// scanValue scans the value at b[i:] and returns the index after it.
+func scanValue(b []byte, i, depth int) (int, bool) {
+	if i >= len(b) || depth > 1000 {
+		return i, false
+	}
+	switch c := b[i]; {
+	case c == '{':
+		i++
+		if i < len(b) && b[i] == '}' {
+			return i + 1, true
+		}
+		for {
+			var ok bool
+			if i, ok = scanString(b, i); !ok || i >= len(b) || b[i] != ':' {
+				return i, false
+			}
+			if i, ok = scanValue(b, i+1, depth+1); !ok || i >= len(b) {
+				return i, false
+			}
+			switch b[i] {
+			case ',':
+				i++
+			case '}':
+				return i + 1, true
+			default:
+				return i, false
+			}
+		}
+	case c == '[':
+		i++
+		if i < len(b) && b[i] == ']' {
+			return i + 1, true
+		}
+		for {
+			var ok bool
+			if i, ok = scanValue(b, i, depth+1); !ok || i >= len(b) {
+				return i, false
+			}
+			switch b[i] {
+			case ',':
+				i++
+			case ']':
+				return i + 1, true
+			default:
+				return i, false
+			}
+		}
+	case c == '"':
+		return scanString(b, i)
+	case c == 't':
+		return scanLiteral(b, i, "true")
+	case c == 'f':
+		return scanLiteral(b, i, "false")
+	case c == 'n':
+		return scanLiteral(b, i, "null")
+	case c == '-' || isDigit(c):
+		return scanNumber(b, i)
+	}
+	return i, false
+}
+
+func scanString(b []byte, i int) (int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return i, false
+	}
+	for i++; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			return i + 1, true
+		case c == '\\':
+			i++
+			if i >= len(b) {
+				return i, false
+			}
+			switch b[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if i+4 >= len(b) {
+					return i, false
+				}
+				for _, h := range b[i+1 : i+5] {
+					if !isDigit(h) && (h|0x20 < 'a' || h|0x20 > 'f') {
+						return i, false
+					}
+				}
+				i += 4
+			default:
+				return i, false
+			}
+		case c < 0x20, c == '<', c == '>', c == '&':
+			return i, false
+		case c == 0xE2 && i+2 < len(b) && b[i+1] == 0x80 && (b[i+2] == 0xA8 || b[i+2] == 0xA9):
+			return i, false // U+2028, U+2029
+		}
+	}
+	return i, false
+}
+
+func scanLiteral(b []byte, i int, lit string) (int, bool) {
+	if len(b)-i < len(lit) || string(b[i:i+len(lit)]) != lit {
+		return i, false
+	}
+	return i + len(lit), true
+}
+
+func scanNumber(b []byte, i int) (int, bool) {
+	if b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i++; i < len(b) && isDigit(b[i]); i++ {
+		}
+	default:
+		return i, false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if i >= len(b) || !isDigit(b[i]) {
+			return i, false
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if i >= len(b) || !isDigit(b[i]) {
+			return i, false
+		}
+		for i < len(b) && isDigit(b[i]) {
+			i++
+		}
+	}
+	return i, true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }

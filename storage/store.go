@@ -82,7 +82,7 @@ func (db *DB) Commit(b *queue.Batch) error {
 	events := make([][]byte, len(b.Events))
 	for i, e := range b.Events {
 		var err error
-		if events[i], err = json.Marshal(e); err != nil {
+		if events[i], err = encodeEvent(e); err != nil {
 			return fmt.Errorf("storage: encode event %d: %w", e.Seq, err)
 		}
 	}
@@ -123,6 +123,7 @@ func (o op) apply(tx *bolt.Tx) error {
 			if b, err = b.CreateBucketIfNotExists([]byte(o.day)); err != nil {
 				return err
 			}
+			b.FillPercent = 0.9 // new tickets only ever go at the end
 		}
 	}
 	if o.val == nil {

@@ -1,0 +1,77 @@
+package storage
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/mpp-digital/antrean/queue"
+)
+
+// TestEncodeEventIsMarshal: the event encoder writes exactly what
+// json.Marshal writes for events whose data json.Marshal made.
+func TestEncodeEventIsMarshal(t *testing.T) {
+	at := time.Date(2026, 11, 26, 8, 30, 5, 0, time.FixedZone("WIB", 7*3600))
+	datas := []any{
+		map[string]string{"day": "2026-11-26"},
+		map[string]string{"what": "service", "id": "svc_<b>&\"x\"\u2028é"},
+		&queue.Ticket{ID: "20261126-1", Number: "A001", IssuedAt: at},
+		nil, []int{}, "s", 12.5, true,
+	}
+	types := []string{"ticket.issued", "config.changed", "we<ird>&\"type\"\n", "é"}
+	for i, d := range datas {
+		for j, typ := range types {
+			raw, err := json.Marshal(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := queue.Event{Seq: uint64(i*100 + j), Type: typ, At: at.Add(time.Duration(i) * time.Millisecond), Data: raw}
+			want, err := json.Marshal(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := encodeEvent(e)
+			if err != nil || string(got) != string(want) {
+				t.Fatalf("encodeEvent(%+v) = %s, %v; json.Marshal = %s", e, got, err, want)
+			}
+		}
+	}
+	for _, e := range []queue.Event{
+		{Seq: 1, Type: "x", At: at}, // nil data
+		{Seq: 2, Type: "x", At: at, Data: json.RawMessage(" { \"a\" : 1 }")},  // not compact
+		{Seq: 3, Type: "x", At: at, Data: json.RawMessage{}},                  // empty: an error
+		{Seq: 4, Type: "x", At: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, // year out of range: an error
+	} {
+		want, werr := json.Marshal(e)
+		got, gerr := encodeEvent(e)
+		if string(got) != string(want) || (werr == nil) != (gerr == nil) {
+			t.Fatalf("encodeEvent(%+v) = %s, %v; json.Marshal = %s, %v", e, got, gerr, want, werr)
+		}
+	}
+}
+
+// FuzzAsMarshaled: what asMarshaled accepts is valid JSON that
+// json.Marshal leaves as it is; and what json.Marshal writes, it accepts.
+func FuzzAsMarshaled(f *testing.F) {
+	for _, s := range []string{`{}`, `[]`, `{"a":1,"b":[true,false,null,-0.5e+3,"x\"\\\/\u00e9\n"]}`, `"<"`, `"\u003c"`,
+		`{ "a":1}`, `[1,]`, `01`, `1.`, `-`, `"\u12"`, "\"\xe2\x80\xa8\"", "\"\xff\"", `{"a":{"b":[[[]]]}}`, `1e5`, `tru`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if asMarshaled(b) {
+			if !json.Valid(b) {
+				t.Fatalf("accepted invalid %q", b)
+			}
+			out, err := json.Marshal(json.RawMessage(b))
+			if err != nil || string(out) != string(b) {
+				t.Fatalf("accepted %q, json.Marshal writes %q (%v)", b, out, err)
+			}
+		}
+		var v any
+		if json.Unmarshal(b, &v) == nil {
+			if m, err := json.Marshal(v); err == nil && !asMarshaled(m) {
+				t.Fatalf("refused json.Marshal's own %q", m)
+			}
+		}
+	})
+}
