@@ -55,6 +55,9 @@ func publicEvent(typ string) bool {
 // Publish is called by the engine after each committed group, in seq order.
 // It never blocks.
 func (h *Hub) Publish(events []queue.Event, st *queue.State) {
+	if h.Clients() == 0 {
+		return // nobody to encode for
+	}
 	var msgs []message
 	for _, ev := range events {
 		if !publicEvent(ev.Type) {

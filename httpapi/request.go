@@ -145,7 +145,7 @@ func (s *Server) do(c echo.Context, cmd queue.Command, render func(st *queue.Sta
 
 // run is do without writing the answer.
 func (s *Server) run(c echo.Context, cmd queue.Command, render func(st *queue.State, v any) (int, any)) (queue.Reply, error) {
-	req := queue.Request{Cmd: cmd, Render: func(st *queue.State, v any) (int, []byte) {
+	encode := func(st *queue.State, v any) (int, []byte) {
 		status, body := render(st, v)
 		if status == http.StatusNoContent || body == nil {
 			return status, nil
@@ -155,20 +155,31 @@ func (s *Server) run(c echo.Context, cmd queue.Command, render func(st *queue.St
 			return http.StatusInternalServerError, nil
 		}
 		return status, b
-	}}
-	if key := c.Request().Header.Get("Idempotency-Key"); key != "" {
-		if len(key) > 255 {
-			return queue.Reply{}, queue.Invalid(map[string]string{"Idempotency-Key": "at most 255 characters"})
-		}
-		body, err := readBody(c)
+	}
+	req := queue.Request{Cmd: cmd}
+	key := c.Request().Header.Get("Idempotency-Key")
+	if key == "" {
+		// Without a key nothing is kept, so the answer is made here, off
+		// the engine's goroutine, which has every other caller to serve.
+		rep, err := s.engine.Do(c.Request().Context(), req)
 		if err != nil {
-			return queue.Reply{}, err
+			return rep, err
 		}
-		req.Idem = &queue.Idem{
-			Key:      s.idemKey(c, key),
-			BodyHash: sha256Hex(string(body)),
-			TTL:      idemTTL,
-		}
+		rep.Status, rep.Body = encode(s.engine.State(), rep.Value)
+		return rep, nil
+	}
+	if len(key) > 255 {
+		return queue.Reply{}, queue.Invalid(map[string]string{"Idempotency-Key": "at most 255 characters"})
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return queue.Reply{}, err
+	}
+	req.Render = encode
+	req.Idem = &queue.Idem{
+		Key:      s.idemKey(c, key),
+		BodyHash: sha256Hex(string(body)),
+		TTL:      idemTTL,
 	}
 	return s.engine.Do(c.Request().Context(), req)
 }
