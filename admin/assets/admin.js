@@ -8,7 +8,7 @@
 
 import { Live, bindStatus } from "/static/live.js";
 import { loadI18n } from "/static/i18n.js";
-import { Session, bindLogin, h } from "/static/staff.js";
+import { Session, bindLogin, resumeSession, h } from "/static/staff.js";
 import { setTranslator, notice } from "./ui.js";
 import * as overview from "./overview.js";
 import * as services from "./services.js";
@@ -208,16 +208,7 @@ async function boot() {
     showLogin();
   });
   live.start();
-  let user = null;
-  try {
-    user = await session.restore();
-  } catch (err) {
-    showLogin(t("error.load", { message: err.message }));
-    hook.ready = true;
-    return;
-  }
-  if (user) await afterLogin(user);
-  else showLogin();
+  await resumeSession(session, t, { afterLogin, showLogin });
   hook.ready = true;
 }
 

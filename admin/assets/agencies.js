@@ -1,6 +1,6 @@
 // agencies.js — Instansi: the agencies serving at the mall (admin only).
 
-import { h, dataTable, Form, openDialog, confirmDialog, errorText } from "./ui.js";
+import { h, dataTable, editDialog, confirmAction, reloadOn } from "./ui.js";
 
 export async function mount(el, ctx) {
   const { t, session } = ctx;
@@ -40,40 +40,23 @@ export async function mount(el, ctx) {
       { name: "short_name", label: t("agency.short_name"), maxLength: 40, help: t("agency.short_name.help") },
     ];
     const initial = a ? { code: a.code, name: a.name, short_name: a.short_name } : { code: "", name: "", short_name: "" };
-    let d;
-    const form = new Form(spec, initial, {
-      submitLabel: a ? t("save") : t("agencies.add"),
-      onCancel: () => d.close(),
-      onSubmit: async (v) => {
-        if (a) await session.request("PUT", `/api/v1/agencies/${a.id}`, { body: v });
-        else await session.request("POST", "/api/v1/agencies", { body: v });
-        d.close();
-        ctx.notice(t(a ? "saved.what" : "added.what", { what: v.name }));
-        await load();
-      },
+    editDialog(ctx, {
+      row: a, path: "/api/v1/agencies", spec, initial, reload: load,
+      title: a ? t("agencies.edit", { what: a.name }) : t("agencies.add"),
+      addLabel: t("agencies.add"),
+      name: (v) => v.name,
     });
-    d = openDialog(a ? t("agencies.edit", { what: a.name }) : t("agencies.add"), form.el);
   }
 
-  async function remove(a) {
-    if (!(await confirmDialog(t("delete.what", { what: a.name }), t("agencies.delete.confirm", { what: a.name }), t("delete")))) return;
-    try {
-      await session.request("DELETE", `/api/v1/agencies/${a.id}`);
-      ctx.notice(t("deleted.what", { what: a.name }));
-    } catch (err) {
-      ctx.notice(errorText(err), "err");
-    }
-    await load();
+  function remove(a) {
+    return confirmAction(ctx, {
+      confirm: [t("delete.what", { what: a.name }), t("agencies.delete.confirm", { what: a.name }), t("delete")],
+      run: () => session.request("DELETE", `/api/v1/agencies/${a.id}`),
+      done: t("deleted.what", { what: a.name }),
+      reload: load,
+    });
   }
 
   await load();
-  let timer = 0;
-  return {
-    onEvent(ev) {
-      if (ev.type === "config.changed" && ev.data.what === "agency") {
-        clearTimeout(timer);
-        timer = setTimeout(() => load().catch(() => {}), 200);
-      }
-    },
-  };
+  return reloadOn(load, (ev) => ev.type === "config.changed" && ev.data.what === "agency", 200);
 }

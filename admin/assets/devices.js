@@ -3,7 +3,7 @@
 // (/kiosk?device=TOKEN, /display?device=TOKEN); revoking deletes the
 // device and its token stops working at once.
 
-import { h, dataTable, Form, openDialog, confirmDialog, errorText } from "./ui.js";
+import { h, dataTable, formDialog, openDialog, confirmAction, reloadOn } from "./ui.js";
 
 export async function mount(el, ctx) {
   const { t, session } = ctx;
@@ -60,24 +60,21 @@ export async function mount(el, ctx) {
       },
     ];
     const initial = d ? { kind: d.kind, name: d.name, printer: d.printer, agency_ids: [...d.agency_ids] } : { kind: "kiosk", name: "", printer: "", agency_ids: [] };
-    let dlg;
-    const form = new Form(spec, initial, {
+    const dlg = formDialog(d ? t("devices.edit", { what: d.name }) : t("devices.add"), spec, initial, {
       submitLabel: d ? t("save") : t("devices.add"),
-      onCancel: () => dlg.close(),
-      onSubmit: async (v) => {
+      onSubmit: async (v, close) => {
         if (d) {
           await session.request("PUT", `/api/v1/devices/${d.id}`, { body: v });
-          dlg.close();
+          close();
           ctx.notice(t("saved.what", { what: v.name }));
         } else {
           const { data } = await session.request("POST", "/api/v1/devices", { body: v });
-          dlg.close();
+          close();
           showToken(data);
         }
         await load();
       },
     });
-    dlg = openDialog(d ? t("devices.edit", { what: d.name }) : t("devices.add"), form.el);
     if (d) {
       const kind = dlg.querySelector("select[name=kind]");
       if (kind) kind.disabled = true;
@@ -129,25 +126,15 @@ export async function mount(el, ctx) {
     ctx.notice(t("device.added", { what: dev.name }));
   }
 
-  async function revoke(d) {
-    if (!(await confirmDialog(t("device.revoke.what", { what: d.name }), t("device.revoke.confirm", { what: d.name }), t("device.revoke")))) return;
-    try {
-      await session.request("DELETE", `/api/v1/devices/${d.id}`);
-      ctx.notice(t("device.revoked", { what: d.name }));
-    } catch (err) {
-      ctx.notice(errorText(err), "err");
-    }
-    await load();
+  function revoke(d) {
+    return confirmAction(ctx, {
+      confirm: [t("device.revoke.what", { what: d.name }), t("device.revoke.confirm", { what: d.name }), t("device.revoke")],
+      run: () => session.request("DELETE", `/api/v1/devices/${d.id}`),
+      done: t("device.revoked", { what: d.name }),
+      reload: load,
+    });
   }
 
   await load();
-  let timer = 0;
-  return {
-    onEvent(ev) {
-      if (ev.type === "config.changed" && (ev.data.what === "device" || ev.data.what === "agency")) {
-        clearTimeout(timer);
-        timer = setTimeout(() => load().catch(() => {}), 250);
-      }
-    },
-  };
+  return reloadOn(load, (ev) => ev.type === "config.changed" && (ev.data.what === "device" || ev.data.what === "agency"));
 }

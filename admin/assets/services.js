@@ -2,7 +2,7 @@
 // quota, hours, target wait) and counters with the services they call.
 // A supervisor sees and manages their own agency's only.
 
-import { h, dataTable, Form, openDialog, confirmDialog, errorText } from "./ui.js";
+import { h, dataTable, editDialog, confirmAction, reloadOn } from "./ui.js";
 
 const TIME_RE = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 const minutes = (s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3));
@@ -119,30 +119,21 @@ export async function mount(el, ctx) {
     };
     const initial = s ? { ...defaults, ...s } : defaults;
     delete initial.id;
-    let d;
-    const form = new Form(spec, initial, {
-      submitLabel: s ? t("save") : t("services.add"),
-      onCancel: () => d.close(),
-      onSubmit: async (v) => {
-        if (s) await session.request("PUT", `/api/v1/services/${s.id}`, { body: v });
-        else await session.request("POST", "/api/v1/services", { body: v });
-        d.close();
-        ctx.notice(t(s ? "saved.what" : "added.what", { what: `${v.code} · ${v.name}` }));
-        await load();
-      },
+    editDialog(ctx, {
+      row: s, path: "/api/v1/services", spec, initial, reload: load, wide: true,
+      title: s ? t("services.edit", { what: svcLabel(s) }) : t("services.add"),
+      addLabel: t("services.add"),
+      name: (v) => `${v.code} · ${v.name}`,
     });
-    d = openDialog(s ? t("services.edit", { what: svcLabel(s) }) : t("services.add"), form.el, { wide: true });
   }
 
-  async function removeService(s) {
-    if (!(await confirmDialog(t("delete.what", { what: svcLabel(s) }), t("services.delete.confirm", { what: svcLabel(s) }), t("delete")))) return;
-    try {
-      await session.request("DELETE", `/api/v1/services/${s.id}`);
-      ctx.notice(t("deleted.what", { what: svcLabel(s) }));
-    } catch (err) {
-      ctx.notice(errorText(err), "err");
-    }
-    await load();
+  function removeService(s) {
+    return confirmAction(ctx, {
+      confirm: [t("delete.what", { what: svcLabel(s) }), t("services.delete.confirm", { what: svcLabel(s) }), t("delete")],
+      run: () => session.request("DELETE", `/api/v1/services/${s.id}`),
+      done: t("deleted.what", { what: svcLabel(s) }),
+      reload: load,
+    });
   }
 
   function editCounter(k) {
@@ -159,41 +150,26 @@ export async function mount(el, ctx) {
     const initial = k
       ? { agency_id: k.agency_id, name: k.name, service_ids: [...k.service_ids] }
       : { agency_id: ctx.isAdmin ? (agencies[0] || {}).id : ctx.user.agency_id, name: "", service_ids: [] };
-    let d;
-    const form = new Form(spec, initial, {
-      submitLabel: k ? t("save") : t("counters.add"),
-      onCancel: () => d.close(),
-      onSubmit: async (v) => {
-        if (k) await session.request("PUT", `/api/v1/counters/${k.id}`, { body: v });
-        else await session.request("POST", "/api/v1/counters", { body: v });
-        d.close();
-        ctx.notice(t(k ? "saved.what" : "added.what", { what: v.name }));
-        await load();
-      },
+    editDialog(ctx, {
+      row: k, path: "/api/v1/counters", spec, initial, reload: load,
+      title: k ? t("counters.edit", { what: k.name }) : t("counters.add"),
+      addLabel: t("counters.add"),
+      name: (v) => v.name,
     });
-    d = openDialog(k ? t("counters.edit", { what: k.name }) : t("counters.add"), form.el);
   }
 
-  async function removeCounter(k) {
-    if (!(await confirmDialog(t("delete.what", { what: k.name }), t("counters.delete.confirm", { what: k.name }), t("delete")))) return;
-    try {
-      await session.request("DELETE", `/api/v1/counters/${k.id}`);
-      ctx.notice(t("deleted.what", { what: k.name }));
-    } catch (err) {
-      ctx.notice(errorText(err), "err");
-    }
-    await load();
+  function removeCounter(k) {
+    return confirmAction(ctx, {
+      confirm: [t("delete.what", { what: k.name }), t("counters.delete.confirm", { what: k.name }), t("delete")],
+      run: () => session.request("DELETE", `/api/v1/counters/${k.id}`),
+      done: t("deleted.what", { what: k.name }),
+      reload: load,
+    });
   }
 
   await load();
-  let timer = 0;
-  return {
-    onEvent(ev) {
-      const what = ev.type === "config.changed" ? ev.data.what : "";
-      if (["agency", "service", "counter"].includes(what) || ev.type.startsWith("counter.") || ev.type === "ticket.called" || ev.type === "ticket.done") {
-        clearTimeout(timer);
-        timer = setTimeout(() => load().catch(() => {}), 250);
-      }
-    },
-  };
+  return reloadOn(load, (ev) => {
+    const what = ev.type === "config.changed" ? ev.data.what : "";
+    return ["agency", "service", "counter"].includes(what) || ev.type.startsWith("counter.") || ev.type === "ticket.called" || ev.type === "ticket.done";
+  });
 }

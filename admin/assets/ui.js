@@ -124,6 +124,69 @@ export function confirmDialog(title, text, yesLabel, danger = true) {
   });
 }
 
+// confirmAction asks first (confirm: [title, text, yesLabel]; null asks
+// nothing), then runs run(): a notice says done, or the error in words;
+// reload refreshes the page either way.
+export async function confirmAction(ctx, { confirm, run, done, reload }) {
+  if (confirm && !(await confirmDialog(...confirm))) return;
+  try {
+    await run();
+    ctx.notice(done);
+  } catch (err) {
+    ctx.notice(errorText(err), "err");
+  }
+  await reload();
+}
+
+// formDialog shows a Form in a dialog: Cancel closes it, and
+// onSubmit(values, close) runs on a valid submit (its error stays in the
+// form, with the API's field errors at their fields). before is shown
+// above the form. Answers the dialog.
+export function formDialog(title, spec, initial, { submitLabel, onSubmit, wide, before }) {
+  let d;
+  const form = new Form(spec, initial, {
+    submitLabel,
+    onCancel: () => d.close(),
+    onSubmit: (v) => onSubmit(v, () => d.close()),
+  });
+  d = openDialog(title, before ? [before, form.el] : form.el, { wide });
+  return d;
+}
+
+// editDialog is the add/edit dialog of a row of the API collection at
+// path: it PUTs path/ID when editing row, POSTs path when adding (send(v)
+// replaces both), then closes, says "saved"/"added" what name(v) names,
+// and reloads.
+export function editDialog(ctx, { row, path, title, addLabel, spec, initial, name, reload, send, wide }) {
+  const { t, session } = ctx;
+  return formDialog(title, spec, initial, {
+    submitLabel: row ? t("save") : addLabel,
+    wide,
+    onSubmit: async (v, close) => {
+      if (send) await send(v);
+      else if (row) await session.request("PUT", `${path}/${row.id}`, { body: v });
+      else await session.request("POST", path, { body: v });
+      close();
+      ctx.notice(t(row ? "saved.what" : "added.what", { what: name(v) }));
+      await reload();
+    },
+  });
+}
+
+// reloadOn answers a page's onEvent: each event when(ev) accepts reloads
+// the page, once, ms after the last of a burst.
+export function reloadOn(load, when, ms = 250) {
+  let timer = 0;
+  return {
+    onEvent(ev) {
+      if (when(ev)) {
+        clearTimeout(timer);
+        timer = setTimeout(() => load().catch(() => {}), ms);
+      }
+    },
+  };
+}
+
 // ---- tables with inline search
 
 // dataTable renders rows with a search box that filters them as you type.

@@ -3,7 +3,7 @@
 // own agency (the API lists only those). A new password or disabling ends
 // the user's sessions on the server.
 
-import { h, dataTable, Form, openDialog, confirmDialog, errorText } from "./ui.js";
+import { h, dataTable, editDialog, formDialog, confirmAction, reloadOn } from "./ui.js";
 
 const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,39}$/;
 const ROLES = ["admin", "supervisor", "officer", "greeter"];
@@ -86,22 +86,15 @@ export async function mount(el, ctx) {
     const initial = u
       ? { username: u.username, role: u.role, agency_id: u.agency_id }
       : { username: "", role: "officer", agency_id: ctx.isAdmin ? (agencies[0] || {}).id || "" : ctx.user.agency_id, password: "", password2: "" };
-    let d;
-    const form = new Form(spec, initial, {
-      submitLabel: u ? t("save") : t("users.add"),
-      onCancel: () => d.close(),
-      onSubmit: async (v) => {
-        if (u) {
-          await session.request("PUT", `/api/v1/users/${u.id}`, { body: body(u, v) });
-        } else {
-          await session.request("POST", "/api/v1/users", { body: { username: v.username, password: v.password, role: v.role, agency_id: v.role === "admin" ? "" : v.agency_id || "" } });
-        }
-        d.close();
-        ctx.notice(t(u ? "saved.what" : "added.what", { what: v.username }));
-        await load();
-      },
+    editDialog(ctx, {
+      row: u, spec, initial, reload: load,
+      title: u ? t("users.edit", { what: u.username }) : t("users.add"),
+      addLabel: t("users.add"),
+      name: (v) => v.username,
+      send: (v) => u
+        ? session.request("PUT", `/api/v1/users/${u.id}`, { body: body(u, v) })
+        : session.request("POST", "/api/v1/users", { body: { username: v.username, password: v.password, role: v.role, agency_id: v.role === "admin" ? "" : v.agency_id || "" } }),
     });
-    d = openDialog(u ? t("users.edit", { what: u.username }) : t("users.add"), form.el);
   }
 
   function resetPassword(u) {
@@ -110,13 +103,12 @@ export async function mount(el, ctx) {
       { name: "password", label: t("user.password.new"), type: "password", required: true, minLength: 10, validate: passwordRule, help: t("user.password.help") },
       { name: "password2", label: t("user.password2"), type: "password", required: true, validate: (val, v) => (val !== v.password ? t("why.password_match") : "") },
     ];
-    let d;
-    const form = new Form(spec, { password: "", password2: "" }, {
+    formDialog(t("user.reset.what", { what: u.username }), spec, { password: "", password2: "" }, {
       submitLabel: t("user.reset"),
-      onCancel: () => d.close(),
-      onSubmit: async (v) => {
+      before: h("p", { class: "hint" }, own ? t("user.reset.own") : t("user.reset.note")),
+      onSubmit: async (v, close) => {
         await session.request("PUT", `/api/v1/users/${u.id}`, { body: body(u, { password: v.password }) });
-        d.close();
+        close();
         ctx.notice(t("user.reset.done", { what: u.username }));
         if (!own) await load();
         // Our own password change ends this session too: the next
@@ -124,39 +116,27 @@ export async function mount(el, ctx) {
         else await session.restore().then((x) => x || session.onSignedOut());
       },
     });
-    d = openDialog(t("user.reset.what", { what: u.username }), [h("p", { class: "hint" }, own ? t("user.reset.own") : t("user.reset.note")), form.el]);
   }
 
-  async function toggle(u) {
-    if (!u.disabled && !(await confirmDialog(t("user.disable.what", { what: u.username }), t("user.disable.confirm", { what: u.username }), t("user.disable")))) return;
-    try {
-      await session.request("PUT", `/api/v1/users/${u.id}`, { body: body(u, { disabled: !u.disabled }) });
-      ctx.notice(t(u.disabled ? "user.enabled.done" : "user.disabled.done", { what: u.username }));
-    } catch (err) {
-      ctx.notice(errorText(err), "err");
-    }
-    await load();
+  function toggle(u) {
+    return confirmAction(ctx, {
+      // Enabling asks nothing.
+      confirm: u.disabled ? null : [t("user.disable.what", { what: u.username }), t("user.disable.confirm", { what: u.username }), t("user.disable")],
+      run: () => session.request("PUT", `/api/v1/users/${u.id}`, { body: body(u, { disabled: !u.disabled }) }),
+      done: t(u.disabled ? "user.enabled.done" : "user.disabled.done", { what: u.username }),
+      reload: load,
+    });
   }
 
-  async function remove(u) {
-    if (!(await confirmDialog(t("delete.what", { what: u.username }), t("users.delete.confirm", { what: u.username }), t("delete")))) return;
-    try {
-      await session.request("DELETE", `/api/v1/users/${u.id}`);
-      ctx.notice(t("deleted.what", { what: u.username }));
-    } catch (err) {
-      ctx.notice(errorText(err), "err");
-    }
-    await load();
+  function remove(u) {
+    return confirmAction(ctx, {
+      confirm: [t("delete.what", { what: u.username }), t("users.delete.confirm", { what: u.username }), t("delete")],
+      run: () => session.request("DELETE", `/api/v1/users/${u.id}`),
+      done: t("deleted.what", { what: u.username }),
+      reload: load,
+    });
   }
 
   await load();
-  let timer = 0;
-  return {
-    onEvent(ev) {
-      if (ev.type === "config.changed" && (ev.data.what === "user" || ev.data.what === "agency")) {
-        clearTimeout(timer);
-        timer = setTimeout(() => load().catch(() => {}), 250);
-      }
-    },
-  };
+  return reloadOn(load, (ev) => ev.type === "config.changed" && (ev.data.what === "user" || ev.data.what === "agency"));
 }

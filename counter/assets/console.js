@@ -19,7 +19,7 @@
 
 import { Live, bindStatus } from "/static/live.js";
 import { loadI18n } from "/static/i18n.js";
-import { Session, newKey, bindLogin, h, formatDuration } from "/static/staff.js";
+import { Session, newKey, bindLogin, resumeSession, h, formatDuration } from "/static/staff.js";
 
 const COUNTER_KEY = "antrean.counter.id";
 // A "next" within this time after a call is taken as a double press.
@@ -975,16 +975,7 @@ async function boot() {
   wire();
   live.start();
   startTicker();
-  let user = null;
-  try {
-    user = await session.restore();
-  } catch (err) {
-    showLogin(t("error.load", { message: err.message }));
-    hook.ready = true;
-    return;
-  }
-  if (user) await afterLogin(user);
-  else showLogin();
+  await resumeSession(session, t, { afterLogin, showLogin });
   hook.ready = true;
 }
 

@@ -251,6 +251,21 @@ export function bindLogin(form, session, t, onSuccess) {
   });
 }
 
+// resumeSession picks up the cookie's session as a screen starts:
+// afterLogin(user) when someone is signed in, else showLogin() — with
+// the error in words when asking failed.
+export async function resumeSession(session, t, { afterLogin, showLogin }) {
+  let user = null;
+  try {
+    user = await session.restore();
+  } catch (err) {
+    showLogin(t("error.load", { message: err.message }));
+    return;
+  }
+  if (user) await afterLogin(user);
+  else showLogin();
+}
+
 // formatDuration shows seconds as "2:41" or "1:02:41".
 export function formatDuration(sec) {
   sec = Math.max(0, Math.floor(sec));
