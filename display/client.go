@@ -2,7 +2,6 @@ package display
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -178,12 +177,6 @@ var (
 	errNotUpgrade = queue.Invalid(map[string]string{"Upgrade": "this endpoint speaks websocket only"})
 )
 
-// keyOK compares a ticket key in constant time; a wrong key looks exactly
-// like a missing ticket.
-func keyOK(got, want string) bool {
-	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
-}
-
 // sameOrigin accepts a request without Origin (not a browser) or one whose
 // Origin names the host it was sent to.
 func sameOrigin(r *http.Request) bool {
@@ -199,18 +192,14 @@ func sameOrigin(r *http.Request) bool {
 // ticket=ID&k=KEY one ticket's feed.
 func (f *Feed) ServeHTTP(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	st := f.Engine.State()
 	c := &client{hub: f.Hub, done: make(chan struct{})}
 	var first func() error
 	if id := q.Get("ticket"); id != "" || q.Has("k") {
-		t := st.Ticket(id)
-		if t == nil {
-			var err error
-			if t, err = f.Engine.Store().Ticket(id); err != nil {
-				return err
-			}
+		t, _, err := f.Engine.Visitor(id, q.Get("k"))
+		if err != nil {
+			return err
 		}
-		if t == nil || !keyOK(q.Get("k"), t.Key) {
+		if t == nil {
 			return errNoTicket
 		}
 		if !websocket.IsWebSocketUpgrade(r) {

@@ -385,8 +385,3 @@ func (s *Server) hashPassword(pw string) (string, error) {
 	h, err := bcrypt.GenerateFromPassword([]byte(pw), s.cfg.BcryptCost)
 	return string(h), err
 }
-
-// keyMatches compares a ticket key in constant time.
-func keyMatches(got, want string) bool {
-	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
-}

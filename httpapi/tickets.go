@@ -99,16 +99,11 @@ func (s *Server) baseURL(c echo.Context) string {
 // visitorTicket finds a ticket by ID and key; a wrong key is a missing
 // ticket.
 func (s *Server) visitorTicket(c echo.Context) (*queue.Ticket, *queue.State, error) {
-	st := s.engine.State()
-	id := c.Param("id")
-	t := st.Ticket(id)
-	if t == nil {
-		var err error
-		if t, err = s.engine.Store().Ticket(id); err != nil {
-			return nil, nil, err
-		}
+	t, st, err := s.engine.Visitor(c.Param("id"), c.QueryParam("k"))
+	if err != nil {
+		return nil, nil, err
 	}
-	if t == nil || !keyMatches(c.QueryParam("k"), t.Key) {
+	if t == nil {
 		return nil, nil, errNotFoundAPI
 	}
 	return t, st, nil
@@ -119,16 +114,13 @@ func (s *Server) getTicket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := st.Public(t)
-	// The visitor's view always names its requirements, even when none.
-	v := struct {
+	p := st.VisitorView(t)
+	// The answer always names its requirements, even when none (the
+	// view's field is omitted from events when empty).
+	return c.JSON(http.StatusOK, struct {
 		*queue.PublicTicket
 		Requirements []string `json:"requirements"`
-	}{PublicTicket: p, Requirements: []string{}}
-	if svc := st.Service(t.ServiceID); svc != nil {
-		v.Requirements, p.Fee = orEmpty(svc.Requirements), svc.Fee
-	}
-	return c.JSON(http.StatusOK, v)
+	}{p, p.Requirements})
 }
 
 func (s *Server) ticketQR(c echo.Context) error {

@@ -1,7 +1,6 @@
 package kiosk
 
 import (
-	"crypto/subtle"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,32 +16,7 @@ import (
 // lookup finds a ticket by ID and key, today's or an earlier day's; a
 // wrong or missing key is a missing ticket.
 func (s *screens) lookup(c echo.Context) (*queue.Ticket, *queue.State, error) {
-	st := s.engine.State()
-	id := c.Param("id")
-	t := st.Ticket(id)
-	if t == nil {
-		var err error
-		if t, err = s.engine.Store().Ticket(id); err != nil {
-			return nil, nil, err
-		}
-	}
-	k := c.QueryParam("k")
-	if t == nil || t.Key == "" || subtle.ConstantTimeCompare([]byte(k), []byte(t.Key)) != 1 {
-		return nil, st, nil
-	}
-	return t, st, nil
-}
-
-// view is a ticket's public view with its service's requirements and fee.
-func view(st *queue.State, t *queue.Ticket) *queue.PublicTicket {
-	p := st.Public(t)
-	if svc := st.Service(t.ServiceID); svc != nil {
-		p.Requirements, p.Fee = svc.Requirements, svc.Fee
-	}
-	if p.Requirements == nil {
-		p.Requirements = []string{}
-	}
-	return p
+	return s.engine.Visitor(c.Param("id"), c.QueryParam("k"))
 }
 
 // baseURL is the site's base_url, or the scheme and host of the request
@@ -124,7 +98,7 @@ func (s *screens) visitor(c echo.Context) error {
 	}
 	base := newPageBase(c, st)
 	lang := base.Lang
-	p := view(st, t)
+	p := st.VisitorView(t)
 	f := newFormatter(lang, st.Loc, st.Site.Timezone)
 	now := s.engine.Now()
 	d := visitorData{
@@ -189,7 +163,7 @@ func (s *screens) print(c echo.Context) error {
 	}
 	base := newPageBase(c, st)
 	lang := base.Lang
-	p := view(st, t)
+	p := st.VisitorView(t)
 	f := newFormatter(lang, st.Loc, st.Site.Timezone)
 	mm := st.Site.TicketPaperMM
 	switch c.QueryParam("mm") {

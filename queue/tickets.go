@@ -2,6 +2,7 @@ package queue
 
 import (
 	"cmp"
+	"crypto/subtle"
 	"fmt"
 	"slices"
 	"time"
@@ -465,4 +466,36 @@ func (s *State) route(ctr *Counter) (pick *Ticket, front bool) {
 		return oldestFront, true
 	}
 	return oldestRegular, false
+}
+
+// Visitor finds a ticket by ID and key, today's or an earlier day's, with
+// the state it was read against. A wrong or missing key answers exactly as
+// a missing ticket: a nil ticket. Every visitor route goes through here.
+func (e *Engine) Visitor(id, key string) (*Ticket, *State, error) {
+	st := e.State()
+	t := st.Ticket(id)
+	if t == nil {
+		var err error
+		if t, err = e.store.Ticket(id); err != nil {
+			return nil, st, err
+		}
+	}
+	if t == nil || t.Key == "" || subtle.ConstantTimeCompare([]byte(key), []byte(t.Key)) != 1 {
+		return nil, st, nil
+	}
+	return t, st, nil
+}
+
+// VisitorView is a ticket's public view with its service's requirements
+// (never nil) and fee, as the visitor's page shows it.
+func (s *State) VisitorView(t *Ticket) *PublicTicket {
+	p := s.Public(t)
+	p.Requirements = []string{}
+	if svc := s.services[t.ServiceID]; svc != nil {
+		p.Fee = svc.Fee
+		if svc.Requirements != nil {
+			p.Requirements = svc.Requirements
+		}
+	}
+	return p
 }
