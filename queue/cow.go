@@ -19,7 +19,6 @@ var shardSeed = maphash.MakeSeed()
 // shards; set clones a shard the first time a group writes to it.
 type shardMap[V any] struct {
 	shards [nShards]map[string]V
-	n      int
 }
 
 // shardOf picks k's shard. Ticket IDs ("20261126-42", see TicketID) go by
@@ -62,11 +61,7 @@ func (m *shardMap[V]) get(k string) (V, bool) {
 
 // set writes k; owned marks the shards this group already cloned.
 func (m *shardMap[V]) set(k string, v V, owned *[nShards]bool) {
-	i := m.own(k, owned)
-	if _, ok := m.shards[i][k]; !ok {
-		m.n++
-	}
-	m.shards[i][k] = v
+	m.shards[m.own(k, owned)][k] = v
 }
 
 func (m *shardMap[V]) del(k string, owned *[nShards]bool) {
@@ -76,7 +71,6 @@ func (m *shardMap[V]) del(k string, owned *[nShards]bool) {
 	}
 	m.own(k, owned)
 	delete(m.shards[i], k)
-	m.n--
 }
 
 func (m *shardMap[V]) own(k string, owned *[nShards]bool) int {

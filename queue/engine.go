@@ -519,7 +519,7 @@ func stateFromLoaded(ld *Loaded, defLoc *time.Location) (*State, error) {
 			st.serviceTimes[t.ServiceID] = appendKept(st.serviceTimes[t.ServiceID], d, serviceTimesKept)
 		}
 		if t.CalledAt != nil && (t.Status == Called || t.Status == Serving || t.Status == Done) {
-			st.recentCalls = append(st.recentCalls, RecentCall{TicketID: t.ID, Number: t.Number, CounterName: counterName(st, t.CounterID), CalledAt: *t.CalledAt})
+			st.recentCalls = append(st.recentCalls, RecentCall{Number: t.Number, CounterName: counterName(st, t.CounterID), CalledAt: *t.CalledAt})
 		}
 	}
 	for _, list := range st.waiting {

@@ -45,7 +45,6 @@ type State struct {
 
 // RecentCall is one of the last calls, for lobby screens.
 type RecentCall struct {
-	TicketID    string    `json:"-"`
 	Number      string    `json:"number"`
 	CounterName string    `json:"counter_name"`
 	CalledAt    time.Time `json:"called_at"`

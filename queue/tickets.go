@@ -417,7 +417,7 @@ func (tx *txn) call(t *Ticket, ctr *Counter, now time.Time) {
 	nt.CounterID = ctr.ID
 	nt.Calls = 1
 	tx.putTicket(&nt)
-	rc := RecentCall{TicketID: nt.ID, Number: nt.Number, CounterName: ctr.Name, CalledAt: now}
+	rc := RecentCall{Number: nt.Number, CounterName: ctr.Name, CalledAt: now}
 	tx.st.recentCalls = append([]RecentCall{rc}, tx.st.recentCalls[:min(len(tx.st.recentCalls), recentCallsKept-1)]...)
 	tx.writes++
 	tx.emitTicket("ticket.called", &nt, func(ev *TicketEvent) { ev.Announcement = tx.st.announce(&nt, ctr) })
