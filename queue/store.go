@@ -35,6 +35,16 @@ type Batch struct {
 	Events []Event
 	// Day, when set, records the business day the engine now lives in.
 	Day string
+	// Encoded is the store's own encoding of the batch, made by a store
+	// that is also a Preparer; Commit uses it when set.
+	Encoded any
+}
+
+// A Preparer is a Store that can encode a batch ahead of Commit. The
+// engine prepares a group on its own goroutine while the previous group is
+// being committed, so the encoding is off the commit's critical path.
+type Preparer interface {
+	Prepare(b *Batch) error
 }
 
 // Loaded is the state a Store hands the engine at start.

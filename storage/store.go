@@ -72,20 +72,16 @@ func (db *DB) Commit(b *queue.Batch) error {
 	if b == nil || len(b.Puts) == 0 && len(b.Events) == 0 && b.Day == "" {
 		return nil
 	}
-	ops := make([]op, len(b.Puts))
-	for i, p := range b.Puts {
-		var err error
-		if ops[i], err = encodePut(p); err != nil {
+	if b.Encoded == nil {
+		if err := db.Prepare(b); err != nil {
 			return err
 		}
 	}
-	events := make([][]byte, len(b.Events))
-	for i, e := range b.Events {
-		var err error
-		if events[i], err = encodeEvent(e); err != nil {
-			return fmt.Errorf("storage: encode event %d: %w", e.Seq, err)
-		}
+	enc, ok := b.Encoded.(*encodedBatch)
+	if !ok {
+		return fmt.Errorf("storage: batch encoded by another store (%T)", b.Encoded)
 	}
+	ops, events := enc.ops, enc.events
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bktMeta)
 		if len(b.Events) > 0 {
@@ -108,6 +104,31 @@ func (db *DB) Commit(b *queue.Batch) error {
 		}
 		return nil
 	})
+}
+
+// encodedBatch is a batch's records and events as they are stored.
+type encodedBatch struct {
+	ops    []op
+	events [][]byte
+}
+
+// Prepare encodes the batch's records and events for Commit (queue.Preparer).
+func (db *DB) Prepare(b *queue.Batch) error {
+	enc := &encodedBatch{ops: make([]op, len(b.Puts)), events: make([][]byte, len(b.Events))}
+	for i, p := range b.Puts {
+		var err error
+		if enc.ops[i], err = encodePut(p); err != nil {
+			return err
+		}
+	}
+	for i, e := range b.Events {
+		var err error
+		if enc.events[i], err = encodeEvent(e); err != nil {
+			return fmt.Errorf("storage: encode event %d: %w", e.Seq, err)
+		}
+	}
+	b.Encoded = enc
+	return nil
 }
 
 // apply writes or deletes the op's record.

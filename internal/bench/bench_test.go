@@ -97,7 +97,7 @@ func drive(b *testing.B, callers int, unit string, op func(caller int) error) {
 		lat[g] = make([]time.Duration, 0, per)
 	}
 	b.ResetTimer()
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	for g := range callers {
 		wg.Add(1)
 		go func() {
@@ -116,7 +116,7 @@ func drive(b *testing.B, callers int, unit string, op func(caller int) error) {
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	b.StopTimer()
 	if firstErr != nil {
 		b.Fatal(firstErr)
@@ -126,6 +126,11 @@ func drive(b *testing.B, callers int, unit string, op func(caller int) error) {
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), unit+"/s")
 	b.ReportMetric(ms(percentile(all, 0.50)), "p50-ms")
 	b.ReportMetric(ms(percentile(all, 0.99)), "p99-ms")
+	if cpu > 0 {
+		// CPU per op, server and clients together: what the op costs the
+		// machine, steadier than the rate when others share the CPUs.
+		b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-us/op")
+	}
 }
 
 func percentile(sorted []time.Duration, p float64) time.Duration {

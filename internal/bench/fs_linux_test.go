@@ -4,6 +4,7 @@ import (
 	"os"
 	"strconv"
 	"syscall"
+	"time"
 )
 
 // fsType names the file system holding dir, and reports tmpfs/ramfs.
@@ -33,3 +34,12 @@ func fsType(dir string) (name string, inMemory bool) {
 
 // dataSync is what bbolt calls on commit on Linux: fdatasync(2).
 func dataSync(f *os.File) error { return syscall.Fdatasync(int(f.Fd())) }
+
+// cpuTime is the CPU time (user and system) the process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
