@@ -51,6 +51,32 @@ func TestAPIConventions(t *testing.T) {
 		}
 	})
 
+	t.Run("security headers", func(t *testing.T) {
+		// Answers of the API, errors included: nothing in them may run or
+		// be framed, and none is kept in a cache.
+		for _, r := range []*apptest.Response{
+			s.Do(http.MethodGet, "/api/v1/state", kiosk, nil),
+			s.Do(http.MethodPost, "/api/v1/tickets", kiosk, `{"service_id": "`+m.ServiceA1.ID+`"}`),
+			s.Do(http.MethodGet, "/api/v1/nope", "", nil),
+		} {
+			for h, want := range map[string]string{
+				"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+				"X-Content-Type-Options":  "nosniff",
+				"Referrer-Policy":         "no-referrer",
+				"Cache-Control":           "no-store",
+			} {
+				if got := r.Header.Values(h); len(got) != 1 || got[0] != want {
+					t.Errorf("status %d: %s %q, want %q", r.Status, h, got, want)
+				}
+			}
+		}
+		// A screen gets the page policy: its own scripts, styles and images.
+		r := s.Do(http.MethodGet, "/", "", nil)
+		if csp := r.Header.Get("Content-Security-Policy"); !strings.HasPrefix(csp, "default-src 'self'") || r.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET /: headers %v", r.Header)
+		}
+	})
+
 	t.Run("body too large", func(t *testing.T) {
 		big := `{"service_id": "` + strings.Repeat("x", 70<<10) + `"}`
 		apiWantError(t, s.Do(http.MethodPost, "/api/v1/tickets", kiosk, big), http.StatusRequestEntityTooLarge, "too_large")

@@ -40,10 +40,19 @@ import (
 	"github.com/labstack/echo/v4"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/mpp-digital/antrean/app"
 	"github.com/mpp-digital/antrean/internal/apptest"
 	"github.com/mpp-digital/antrean/queue"
 	"github.com/mpp-digital/antrean/storage"
 )
+
+// TestMain runs the benchmarks with the scheduler setting of the antrean
+// binary (app.TuneProcs: one P more than CPUs), for every benchmark alike;
+// -cpu N or GOMAXPROCS=N measures another.
+func TestMain(m *testing.M) {
+	app.TuneProcs()
+	os.Exit(m.Run())
+}
 
 // callerCounts are the concurrent callers of the engine benchmarks; 64 is
 // also BenchmarkHTTPIssue's number of clients.
@@ -74,8 +83,8 @@ func benchDir(b *testing.B) string {
 	logDirOnce.Do(func() {
 		abs, _ := filepath.Abs(base)
 		load, _ := os.ReadFile("/proc/loadavg") // how busy the (shared) machine was
-		fmt.Fprintf(os.Stderr, "bench: data under %s (%s), fsync on; %d CPUs, load %s\n",
-			abs, fs, runtime.NumCPU(), strings.TrimSpace(string(load)))
+		fmt.Fprintf(os.Stderr, "bench: data under %s (%s), fsync on; %d CPUs, GOMAXPROCS %d, load %s\n",
+			abs, fs, runtime.NumCPU(), runtime.GOMAXPROCS(0), strings.TrimSpace(string(load)))
 	})
 	return dir
 }
