@@ -68,8 +68,10 @@ type Request struct {
 	// record's lifetime answers Reply.Status/Body of the first.
 	Idem *Idem
 	// Render turns a successful result into the HTTP answer kept for
-	// replays. It runs on the engine's goroutine with the new state and
-	// must be quick and deterministic. Required with Idem.
+	// replays. It runs on the engine's goroutine with the new state, not
+	// yet committed, and runs again if a failed commit before it makes the
+	// engine apply the request again: it must be quick, deterministic and
+	// without side effects. Required with Idem.
 	Render func(st *State, v any) (status int, body []byte)
 }
 
@@ -250,7 +252,6 @@ func (e *Engine) loop() {
 					wait.Stop()
 				}
 				waitC, waited, last = nil, false, n
-				e.prepare(open)
 				toCommit <- open
 				base, open, busy = open.tx.st, nil, true
 				continue
@@ -281,6 +282,9 @@ func (e *Engine) loop() {
 			open.add(r)
 		case err := <-committed:
 			busy = false
+			if open == nil {
+				last = 0 // the engine went idle: the next request need not wait
+			}
 			if err != nil {
 				// The group before failed: apply the open one again to what
 				// is on disk.
@@ -290,6 +294,10 @@ func (e *Engine) loop() {
 				}
 			}
 		case <-timer.C:
+			if open != nil && len(open.batch) >= e.opts.MaxGroup {
+				timer.Reset(10 * time.Millisecond) // after this full group
+				break
+			}
 			if open == nil {
 				open = e.newGroup(base)
 			}
@@ -321,14 +329,18 @@ type group struct {
 	tx      *txn
 	batch   []*request
 	results []result
-	b       *Batch // the changes, once prepared
+	b       Batch    // the changes, as far as prepared
+	prep    Preparer // the store, when it encodes ahead of Commit
 }
 
 func (e *Engine) newGroup(base *State) *group {
-	return &group{base: base, tx: newTxn(base)}
+	g := &group{base: base, tx: newTxn(base)}
+	g.prep, _ = e.store.(Preparer)
+	return g
 }
 
-// add applies r to the group's working copy.
+// add applies r to the group's working copy and encodes its changes for
+// the store. An encoding error is left for Commit to meet again and report.
 func (g *group) add(r *request) {
 	var res result
 	if r.ctx != nil && r.ctx.Err() != nil {
@@ -338,6 +350,10 @@ func (g *group) add(r *request) {
 	}
 	g.batch = append(g.batch, r)
 	g.results = append(g.results, res)
+	if g.prep != nil && g.tx.changed() {
+		g.b.Puts, g.b.Events = g.tx.puts, g.tx.events
+		_ = g.prep.Prepare(&g.b)
+	}
 }
 
 // fill applies up to n more queued requests, as many as the group takes.
@@ -374,23 +390,14 @@ func (e *Engine) runGroup(batch []*request) (*State, error) {
 	return e.state.Load(), nil
 }
 
-// prepare makes the group's batch and lets the store encode it, if the
-// store can, here rather than on the committer's goroutine. An encoding
-// error is left for Commit to meet again and report.
-func (e *Engine) prepare(g *group) {
+// batchOf is the group's changes for the store.
+func (g *group) batchOf() *Batch {
 	tx := g.tx
-	if !tx.changed() {
-		return
-	}
-	g.b = &Batch{Puts: tx.puts, Events: tx.events}
+	g.b.Puts, g.b.Events, g.b.Day = tx.puts, tx.events, ""
 	if tx.st.Day != g.base.Day {
 		g.b.Day = tx.st.Day
 	}
-	if p, ok := e.store.(Preparer); ok {
-		if err := p.Prepare(g.b); err != nil {
-			g.b.Encoded = nil
-		}
-	}
+	return &g.b
 }
 
 // commit writes the group's changes in one transaction, and only then
@@ -404,10 +411,7 @@ func (e *Engine) commit(g *group) error {
 		}
 		return nil
 	}
-	if g.b == nil {
-		e.prepare(g)
-	}
-	if err := e.store.Commit(g.b); err != nil {
+	if err := e.store.Commit(g.batchOf()); err != nil {
 		internal := fmt.Errorf("queue: commit: %w", err)
 		for _, r := range g.batch {
 			r.reply <- result{err: internal}

@@ -3,36 +3,70 @@ package queue_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 
 	"github.com/mpp-digital/antrean/queue"
 	"github.com/mpp-digital/antrean/storage"
 )
 
-// faultyStore is the real store with one injected fault: the commit it is
-// told to hold waits at a gate, then fails as a full or broken disk would,
-// writing nothing.
-type faultyStore struct {
+// gatedStore is the real store with injected faults: the commit it is told
+// to hold waits at a gate, then fails (as a full or broken disk would,
+// writing nothing) or goes through.
+type gatedStore struct {
 	*storage.DB
 	mu      sync.Mutex
 	hold    bool
+	fail    bool
 	entered chan struct{}
 	release chan struct{}
 }
 
-func (s *faultyStore) Commit(b *queue.Batch) error {
+func newGatedStore(db *storage.DB) *gatedStore {
+	return &gatedStore{DB: db, entered: make(chan struct{}), release: make(chan struct{})}
+}
+
+// holdNext makes the next commit wait at the gate, then fail or not.
+func (s *gatedStore) holdNext(fail bool) {
 	s.mu.Lock()
-	hold := s.hold
+	s.hold, s.fail = true, fail
+	s.mu.Unlock()
+}
+
+func (s *gatedStore) Commit(b *queue.Batch) error {
+	s.mu.Lock()
+	hold, fail := s.hold, s.fail
 	s.hold = false
 	s.mu.Unlock()
 	if hold {
 		close(s.entered)
 		<-s.release
-		return errors.New("no space left on device")
+		if fail {
+			return errors.New("no space left on device")
+		}
 	}
 	return s.DB.Commit(b)
+}
+
+// reopen closes e's engine and opens another on store with opts.
+func (e *env) reopen(store queue.Store, opts queue.Options) {
+	e.t.Helper()
+	e.eng.Close()
+	opts.Clock, opts.Location = e.clk.Now, e.loc
+	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil)) // failed commits are expected here
+	eng, err := queue.Open(store, opts)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.eng = eng
 }
 
 // While a group is being committed the engine applies the next one on top
@@ -42,48 +76,53 @@ func (s *faultyStore) Commit(b *queue.Batch) error {
 func TestFailedCommitReappliesTheNextGroup(t *testing.T) {
 	e := newEnv(t, "Asia/Jakarta", "2026-11-26 08:00:00")
 	first := e.issue("svc-a", false)
-	e.eng.Close()
-	fs := &faultyStore{DB: e.db, entered: make(chan struct{}), release: make(chan struct{})}
-	eng, err := queue.Open(fs, queue.Options{Clock: e.clk.Now, Location: e.loc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.eng = eng
+	gs := newGatedStore(e.db)
+	e.reopen(gs, queue.Options{})
+	eng := e.eng
 	seqBefore := e.st().Seq
 
-	fs.mu.Lock()
-	fs.hold = true
-	fs.mu.Unlock()
+	gs.holdNext(true)
 	failed := make(chan error, 1)
 	go func() {
 		_, err := eng.Apply(context.Background(), e.now, e.issueCmd("svc-a", false))
 		failed <- err
 	}()
-	<-fs.entered // the failing group is on its way to disk
-	type answer struct {
-		iss *queue.Issued
-		err error
-	}
-	next := make(chan answer, 1)
+	<-gs.entered // the failing group is on its way to disk
+	var (
+		applied  = make(chan struct{}, 2)
+		numbers_ []string
+		mu       sync.Mutex
+	)
+	next := make(chan error, 1)
 	go func() {
-		v, err := eng.Apply(context.Background(), e.now.Add(time.Second), e.issueCmd("svc-a", false))
-		iss, _ := v.(*queue.Issued)
-		next <- answer{iss, err}
+		_, err := eng.Do(context.Background(), queue.Request{
+			Now: e.now.Add(time.Second),
+			Cmd: e.issueCmd("svc-a", false),
+			// Render runs each time the engine applies the request.
+			Render: func(st *queue.State, v any) (int, []byte) {
+				mu.Lock()
+				numbers_ = append(numbers_, v.(*queue.Issued).Ticket.Number)
+				mu.Unlock()
+				applied <- struct{}{}
+				return 201, nil
+			},
+		})
+		next <- err
 	}()
-	// Let the engine apply the second ticket on top of the first before
-	// the first commit fails.
-	time.Sleep(100 * time.Millisecond)
-	close(fs.release)
+	<-applied // applied on top of the group being committed
+	close(gs.release)
 
 	if err := <-failed; err == nil {
 		t.Fatal("the caller of the failed commit got no error")
 	}
-	a := <-next
-	if a.err != nil {
-		t.Fatalf("the group after the failed one: %v", a.err)
+	if err := <-next; err != nil {
+		t.Fatalf("the group after the failed one: %v", err)
 	}
-	if a.iss.Ticket.Number != "A002" {
-		t.Errorf("the ticket after the failed commit is %s, want A002 (the failed A002 never happened)", a.iss.Ticket.Number)
+	mu.Lock()
+	got := numbers_
+	mu.Unlock()
+	if len(got) != 2 || got[0] != "A003" || got[1] != "A002" {
+		t.Errorf("the second ticket was applied as %v, want [A003 A002]: on top of the failed A002, then again without it", got)
 	}
 	if got := e.st().Seq; got != seqBefore+1 {
 		t.Errorf("state seq %d after one committed issue, want %d", got, seqBefore+1)
@@ -103,45 +142,210 @@ func TestFailedCommitReappliesTheNextGroup(t *testing.T) {
 	}
 }
 
-// Close answers every request queued before it, also while groups wait
-// for company and commits are in flight, and every ticket it acknowledged
-// is on disk.
-func TestCloseUnderLoadAnswersEveryone(t *testing.T) {
+// Close answers every request queued before it, also while a commit is in
+// flight and a group waits behind it, commits them all, and leaves no
+// goroutine behind.
+func TestCloseCommitsEveryQueuedRequest(t *testing.T) {
 	e := newEnv(t, "Asia/Jakarta", "2026-11-26 08:00:00")
-	var (
-		mu    sync.Mutex
-		acked []string
-		wg    sync.WaitGroup
-	)
-	now := e.now
-	for range 64 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				v, err := e.eng.Apply(context.Background(), now, e.issueCmd("svc-a", false))
-				if err != nil {
-					return
-				}
-				mu.Lock()
-				acked = append(acked, v.(*queue.Issued).Ticket.ID)
-				mu.Unlock()
-			}
-		}()
+	gs := newGatedStore(e.db)
+	e.reopen(gs, queue.Options{})
+	eng := e.eng
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	gs.holdNext(false)
+	const k = 40
+	type answer struct {
+		id  string
+		err error
 	}
-	time.Sleep(300 * time.Millisecond)
-	e.eng.Close()
-	wg.Wait() // every caller was answered
+	answers := make(chan answer, k+1)
+	applied := make(chan struct{}, 2*k+2)
+	issue := func() {
+		rep, err := eng.Do(context.Background(), queue.Request{
+			Now: e.now, Cmd: e.issueCmd("svc-a", false),
+			Render: func(*queue.State, any) (int, []byte) {
+				applied <- struct{}{}
+				return 201, nil
+			},
+		})
+		a := answer{err: err}
+		if err == nil {
+			a.id = rep.Value.(*queue.Issued).Ticket.ID
+		}
+		answers <- a
+	}
+	go issue()
+	<-gs.entered // one commit in flight
+	for range k {
+		go issue()
+	}
+	for range k + 1 { // all applied: the held one, and k behind it
+		<-applied
+	}
+	closed := make(chan struct{})
+	go func() {
+		eng.Close()
+		close(closed)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	close(gs.release)
+	<-closed
 	e.eng = nil
-	e.now = now.Add(time.Second)
-	e.restart()
-	if len(acked) < 64 {
-		t.Fatalf("only %d tickets in 300 ms", len(acked))
+	var ids []string
+	for range k + 1 {
+		a := <-answers
+		if a.err != nil {
+			t.Fatalf("a request queued before Close got %v", a.err)
+		}
+		ids = append(ids, a.id)
 	}
-	for _, id := range acked {
+	for _, id := range ids {
 		if tk, err := e.db.Ticket(id); err != nil || tk == nil {
 			t.Fatalf("acknowledged ticket %s is not on disk (%v)", id, err)
 		}
 	}
-	e.checkSeqs()
+}
+
+// checkingPublisher checks what the engine publishes: events in seq order
+// without gaps, each batch with the state that holds it, and that state
+// already published.
+type checkingPublisher struct {
+	eng  *queue.Engine
+	mu   sync.Mutex
+	last uint64
+	errs []string
+}
+
+func (p *checkingPublisher) Publish(evs []queue.Event, st *queue.State) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, ev := range evs {
+		if ev.Seq != p.last+1 {
+			p.errs = append(p.errs, fmt.Sprintf("event %d after %d", ev.Seq, p.last))
+		}
+		p.last = ev.Seq
+	}
+	if st.Seq != p.last {
+		p.errs = append(p.errs, fmt.Sprintf("published with a state at seq %d, events up to %d", st.Seq, p.last))
+	}
+	if p.eng.State() != st {
+		p.errs = append(p.errs, "published before the state")
+	}
+}
+
+// flakyStore is the real store, slowed down, failing every nth commit.
+type flakyStore struct {
+	*storage.DB
+	n     atomic.Int64
+	every int64
+	delay time.Duration
+}
+
+func (s *flakyStore) Commit(b *queue.Batch) error {
+	time.Sleep(s.delay)
+	if s.n.Add(1)%s.every == 0 {
+		return errors.New("I/O error")
+	}
+	return s.DB.Commit(b)
+}
+
+// Under concurrent issues (some given up by their callers), counters
+// calling, and every fourth commit failing, whatever the group settings:
+// every acknowledged ticket is on disk after a restart, numbers run 1..n
+// per service with no gap, the event log has no gap, and publishers see
+// every committed event once, in order, with its state.
+func TestPipelineUnderFaults(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		opts queue.Options
+	}{
+		{"no group wait", queue.Options{GroupWait: -1}},
+		{"default", queue.Options{}},
+		{"long wait, small groups", queue.Options{GroupWait: 5 * time.Millisecond, MaxGroup: 3}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, "Asia/Jakarta", "2026-11-26 08:00:00")
+			e.openCounter("k1", "u1")
+			e.act("k3", queue.ActOpen, "u3")
+			now := e.now
+			e.reopen(&flakyStore{DB: e.db, every: 4, delay: 300 * time.Microsecond}, c.opts)
+			pub := &checkingPublisher{eng: e.eng, last: e.st().Seq}
+			e.eng.Subscribe(pub)
+
+			var (
+				mu    sync.Mutex
+				acked []string
+				wg    sync.WaitGroup
+				stop  atomic.Bool
+			)
+			for i := range 24 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					rng := rand.New(rand.NewPCG(uint64(i), 1))
+					for !stop.Load() {
+						ctx, cancel := context.Background(), context.CancelFunc(func() {})
+						if i%4 == 0 { // some callers give up quickly
+							ctx, cancel = context.WithTimeout(ctx, time.Duration(rng.IntN(200))*time.Microsecond)
+						}
+						svc := []string{"svc-a", "svc-b", "svc-c"}[rng.IntN(3)]
+						v, err := e.eng.Apply(ctx, now, e.issueCmd(svc, rng.IntN(5) == 0))
+						cancel()
+						if err == nil {
+							mu.Lock()
+							acked = append(acked, v.(*queue.Issued).Ticket.ID)
+							mu.Unlock()
+						}
+					}
+				}()
+			}
+			for _, k := range []struct{ counter, user string }{{"k1", "u1"}, {"k3", "u3"}} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for !stop.Load() {
+						cmd := counterCmd(k.counter, queue.ActNext)
+						cmd.UserID = k.user
+						e.eng.Apply(context.Background(), now, cmd)
+						time.Sleep(200 * time.Microsecond)
+					}
+				}()
+			}
+			time.Sleep(400 * time.Millisecond)
+			stop.Store(true)
+			wg.Wait()
+
+			pub.mu.Lock()
+			if len(pub.errs) > 0 {
+				t.Errorf("publisher saw %d problems, first: %s", len(pub.errs), pub.errs[0])
+			}
+			pub.mu.Unlock()
+			if len(acked) < 50 {
+				t.Fatalf("only %d tickets acknowledged", len(acked))
+			}
+			e.now = now.Add(time.Second)
+			e.restart()
+			for _, id := range acked {
+				if tk, err := e.db.Ticket(id); err != nil || tk == nil {
+					t.Fatalf("acknowledged ticket %s is not on disk (%v)", id, err)
+				}
+			}
+			stored, err := e.db.Tickets(queue.TicketFilter{Day: e.st().Day})
+			if err != nil {
+				t.Fatal(err)
+			}
+			next := map[string]int{}
+			for _, tk := range stored {
+				code := tk.Number[:1]
+				next[code]++
+				if want := fmt.Sprintf("%s%03d", code, next[code]); tk.Number != want {
+					t.Fatalf("ticket %s has number %s, want %s: numbers must run without gaps", tk.ID, tk.Number, want)
+				}
+			}
+			if len(stored) < len(acked) {
+				t.Errorf("%d tickets stored, %d acknowledged", len(stored), len(acked))
+			}
+			e.checkSeqs()
+		})
+	}
 }

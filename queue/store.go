@@ -40,9 +40,13 @@ type Batch struct {
 	Encoded any
 }
 
-// A Preparer is a Store that can encode a batch ahead of Commit. The
-// engine prepares a group on its own goroutine while the previous group is
-// being committed, so the encoding is off the commit's critical path.
+// A Preparer is a Store that can encode a batch ahead of Commit, a part
+// at a time: Prepare encodes the puts and events that an earlier Prepare
+// of the same batch has not, and records its work in b.Encoded. The engine
+// calls it as a group grows, while the group before is being committed, so
+// the encoding is off the commit's serial path. Values put are never
+// changed afterwards (the state is copy-on-write), so an early encoding
+// stays right.
 type Preparer interface {
 	Prepare(b *Batch) error
 }
@@ -75,8 +79,9 @@ type TicketFilter struct {
 	Limit      int
 }
 
-// Store keeps Antrean's state durably. One engine owns it; Commit is only
-// called from the engine's goroutine. Reads may run concurrently.
+// Store keeps Antrean's state durably. One engine owns it and calls
+// Commit from one goroutine at a time (its committer). Reads may run
+// concurrently.
 type Store interface {
 	Load() (*Loaded, error)
 	// Commit writes the batch atomically and durably (one fsync).

@@ -229,6 +229,57 @@ func TestCommitAtomic(t *testing.T) {
 	}
 }
 
+// A batch prepared a part at a time, as the engine does while a group
+// grows, is stored exactly as one encoded at once; a part that fails to
+// encode fails Prepare, then Commit, and nothing is written.
+func TestPrepareInParts(t *testing.T) {
+	day := "2026-11-26"
+	t1, t2 := ticket(day, 1, "s", "a1", queue.Waiting), ticket(day, 2, "s", "a1", queue.Waiting)
+	parts := []queue.Batch{
+		{Puts: []queue.Put{{Kind: queue.KindAgency, ID: "a1", Value: &queue.Agency{ID: "a1", Name: "Dukcapil"}}}},
+		{Puts: []queue.Put{ticketPut(t1)}, Events: []queue.Event{event(1, day)}},
+		{Puts: []queue.Put{ticketPut(t2)}, Events: []queue.Event{event(2, day), event(3, day)}},
+	}
+	inParts, atOnce := open(t, t.TempDir()), open(t, t.TempDir())
+	var grown, whole queue.Batch
+	for _, p := range parts {
+		grown.Puts = append(grown.Puts, p.Puts...)
+		grown.Events = append(grown.Events, p.Events...)
+		if err := inParts.Prepare(&grown); err != nil {
+			t.Fatal(err)
+		}
+	}
+	grown.Day = day
+	commit(t, inParts, &grown)
+	for _, p := range parts {
+		whole.Puts = append(whole.Puts, p.Puts...)
+		whole.Events = append(whole.Events, p.Events...)
+	}
+	whole.Day = day
+	commit(t, atOnce, &whole)
+	equal(t, "load", load(t, inParts), load(t, atOnce))
+	a, _ := inParts.Events(0, 0)
+	b, _ := atOnce.Events(0, 0)
+	equal(t, "events", a, b)
+	if len(a) != 3 {
+		t.Fatalf("%d events stored, want 3", len(a))
+	}
+
+	db := open(t, t.TempDir())
+	bad := queue.Batch{Day: day, Puts: []queue.Put{ticketPut(t1)}}
+	if err := db.Prepare(&bad); err != nil {
+		t.Fatal(err)
+	}
+	bad.Puts = append(bad.Puts, queue.Put{Kind: "nope", ID: "x", Value: &queue.Agency{}})
+	if db.Prepare(&bad) == nil {
+		t.Fatal("Prepare took a record of an unknown kind")
+	}
+	if db.Commit(&bad) == nil {
+		t.Fatal("Commit took a batch whose last part does not encode")
+	}
+	equal(t, "load after the failed commit", load(t, db), &queue.Loaded{})
+}
+
 func TestSeqContiguity(t *testing.T) {
 	db := open(t, t.TempDir())
 	const day = "2026-11-26"

@@ -72,15 +72,13 @@ func (db *DB) Commit(b *queue.Batch) error {
 	if b == nil || len(b.Puts) == 0 && len(b.Events) == 0 && b.Day == "" {
 		return nil
 	}
-	if b.Encoded == nil {
-		if err := db.Prepare(b); err != nil {
-			return err
-		}
-	}
-	enc, ok := b.Encoded.(*encodedBatch)
-	if !ok {
+	if _, ok := b.Encoded.(*encodedBatch); !ok && b.Encoded != nil {
 		return fmt.Errorf("storage: batch encoded by another store (%T)", b.Encoded)
 	}
+	if err := db.Prepare(b); err != nil { // what is not encoded yet
+		return err
+	}
+	enc := b.Encoded.(*encodedBatch)
 	ops, events := enc.ops, enc.events
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bktMeta)
@@ -112,22 +110,31 @@ type encodedBatch struct {
 	events [][]byte
 }
 
-// Prepare encodes the batch's records and events for Commit (queue.Preparer).
+// Prepare encodes the batch's records and events for Commit
+// (queue.Preparer). It encodes only what an earlier Prepare of the same
+// batch has not: the engine calls it as a group grows, so the encoding
+// happens while the group before is being committed. On an error the
+// records encoded so far are kept and the failing one is met again.
 func (db *DB) Prepare(b *queue.Batch) error {
-	enc := &encodedBatch{ops: make([]op, len(b.Puts)), events: make([][]byte, len(b.Events))}
-	for i, p := range b.Puts {
-		var err error
-		if enc.ops[i], err = encodePut(p); err != nil {
+	enc, _ := b.Encoded.(*encodedBatch)
+	if enc == nil {
+		enc = &encodedBatch{}
+		b.Encoded = enc
+	}
+	for _, p := range b.Puts[len(enc.ops):] {
+		o, err := encodePut(p)
+		if err != nil {
 			return err
 		}
+		enc.ops = append(enc.ops, o)
 	}
-	for i, e := range b.Events {
-		var err error
-		if enc.events[i], err = encodeEvent(e); err != nil {
+	for _, e := range b.Events[len(enc.events):] {
+		raw, err := encodeEvent(e)
+		if err != nil {
 			return fmt.Errorf("storage: encode event %d: %w", e.Seq, err)
 		}
+		enc.events = append(enc.events, raw)
 	}
-	b.Encoded = enc
 	return nil
 }
 
