@@ -234,6 +234,7 @@ func (e *Engine) loop() {
 		wait     = time.NewTimer(time.Hour)
 		waitC    <-chan time.Time
 		waited   bool
+		idleAt   time.Time // when the committer last finished with nothing open
 	)
 	wait.Stop()
 	defer wait.Stop()
@@ -277,13 +278,17 @@ func (e *Engine) loop() {
 		select {
 		case r := <-reqs:
 			if open == nil {
+				if !idleAt.IsZero() && time.Since(idleAt) > e.opts.GroupWait {
+					last = 0 // after a quiet spell a request need not wait
+				}
+				idleAt = time.Time{}
 				open = e.newGroup(base)
 			}
 			open.add(r)
 		case err := <-committed:
 			busy = false
 			if open == nil {
-				last = 0 // the engine went idle: the next request need not wait
+				idleAt = time.Now()
 			}
 			if err != nil {
 				// The group before failed: apply the open one again to what
