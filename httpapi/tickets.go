@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 	qrcode "github.com/skip2/go-qrcode"
 
+	"github.com/mpp-digital/antrean/internal/jsonenc"
 	"github.com/mpp-digital/antrean/queue"
 )
 
@@ -69,6 +70,28 @@ func (s *Server) issueTicket(c echo.Context) error {
 	// Printing comes after the commit, never inside the engine.
 	s.afterIssue(&rep, job)
 	return reply(c, rep)
+}
+
+// AppendJSON appends json.Marshal(a) without reflection (run uses it):
+// the answer to every issue.
+func (a *IssueAnswer) AppendJSON(b []byte) []byte {
+	b = append(b, `{"ticket":`...)
+	if a.Ticket == nil {
+		b = append(b, "null"...)
+	} else {
+		b = a.Ticket.AppendJSON(b)
+	}
+	b = append(b, `,"position":`...)
+	b = jsonenc.Int(b, a.Position)
+	b = append(b, `,"eta_min":`...)
+	b = jsonenc.IntPtr(b, a.EtaMin)
+	b = append(b, `,"status_url":`...)
+	b = jsonenc.String(b, a.StatusURL)
+	b = append(b, `,"qr_url":`...)
+	b = jsonenc.String(b, a.QRURL)
+	b = append(b, `,"printed":`...)
+	b = jsonenc.Bool(b, a.Printed)
+	return append(b, '}')
 }
 
 // IssueAnswerOf renders an issued ticket with its visitor URLs.

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 	"time"
@@ -74,4 +75,27 @@ func FuzzAsMarshaled(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The ticket record, written by hand on every issue and call, is
+// json.Marshal's bytes.
+func TestTicketRecordIsMarshal(t *testing.T) {
+	at := time.Date(2026, 11, 26, 8, 0, 0, 0, time.FixedZone("WITA", 8*3600))
+	later := at.Add(90 * time.Second)
+	for _, tk := range []*queue.Ticket{
+		{},
+		{ID: "20261126-42", Number: "A042", ServiceID: "svc_a", AgencyID: "agc_x", Status: queue.Waiting,
+			Channel: "kiosk", Day: "2026-11-26", IssuedAt: at, QueuedAt: at, Key: "k<&>", IssuedServiceID: "svc_a", Seq: 42, Index: 42},
+		{ID: "20261126-7", Number: "B007", Status: queue.Serving, Priority: true, IssuedAt: at, QueuedAt: later,
+			CalledAt: &later, ServingAt: &later, DoneAt: &later, CounterID: "ctr_\u2028", Calls: 2, Key: "\xff", Seq: -1, Index: 7},
+	} {
+		r := ticketRecord(tk).(ticketRec)
+		want, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.appendJSON(nil); !bytes.Equal(got, want) {
+			t.Errorf("\n got  %s\n want %s", got, want)
+		}
+	}
 }

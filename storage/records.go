@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/mpp-digital/antrean/internal/jsonenc"
 	"github.com/mpp-digital/antrean/queue"
 )
 
@@ -34,6 +35,21 @@ type userRec struct {
 type deviceRec struct {
 	*queue.Device
 	TokenHash string `json:"token_hash"`
+}
+
+// appendJSON appends json.Marshal(r) without reflection: the ticket's
+// own JSON with the hidden fields after it (TestTicketRecordIsMarshal).
+func (r ticketRec) appendJSON(b []byte) []byte {
+	b = r.Ticket.AppendJSON(b)
+	b = append(b[:len(b)-1], `,"key":`...)
+	b = jsonenc.String(b, r.Key)
+	b = append(b, `,"issued_service_id":`...)
+	b = jsonenc.String(b, r.IssuedServiceID)
+	b = append(b, `,"seq":`...)
+	b = jsonenc.Int(b, r.Seq)
+	b = append(b, `,"index":`...)
+	b = jsonenc.Int(b, r.Index)
+	return append(b, '}')
 }
 
 func ticketRecord(t *queue.Ticket) any {
@@ -159,6 +175,9 @@ func encode[T any](p queue.Put, rec func(*T) any) ([]byte, error) {
 	var x any = v
 	if rec != nil {
 		x = rec(v)
+	}
+	if r, ok := x.(ticketRec); ok {
+		return r.appendJSON(make([]byte, 0, 512)), nil
 	}
 	b, err := json.Marshal(x)
 	if err != nil {

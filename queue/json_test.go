@@ -1,0 +1,86 @@
+package queue
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+// jsonCase builds the issue path's objects from fuzzed parts, with every
+// optional part present or not.
+func jsonCase(s1, s2, s3 string, n int, nanos int64, mask uint8) (*Ticket, *TicketEvent) {
+	at := time.Unix(0, nanos%(1<<62)).In(time.FixedZone("", int(n%(14*60))*60))
+	if y := at.Year(); y < 0 || y > 9999 {
+		at = time.Date(2026, 11, 26, 8, 0, 0, int(nanos%1e9+1e9)%1e9, time.UTC)
+	}
+	opt := func(bit uint8) bool { return mask&(1<<bit) != 0 }
+	tp := func(bit uint8) *time.Time {
+		if opt(bit) {
+			return &at
+		}
+		return nil
+	}
+	ip := func(bit uint8) *int {
+		if opt(bit) {
+			return &n
+		}
+		return nil
+	}
+	t := &Ticket{ID: s1, Number: s2, ServiceID: s3, AgencyID: s1 + s2, Status: Status(s3), Priority: opt(0),
+		Channel: s2, Day: s1, IssuedAt: at, QueuedAt: at.Add(time.Second), CalledAt: tp(1), ServingAt: tp(2),
+		DoneAt: tp(3), CounterID: s3, Calls: n, Key: "secret", Seq: 3, Index: 4}
+	p := &PublicTicket{ID: s1, Number: s2, ServiceID: s3, ServiceName: s1, ServiceNameEN: s2, AgencyID: s3,
+		AgencyName: s1, Status: Status(s2), Priority: opt(4), Channel: s3, Day: s1, Position: ip(5),
+		PeopleAhead: ip(6), EtaMin: ip(7), CounterName: s2, Calls: n, IssuedAt: at, CalledAt: tp(1),
+		ServingAt: tp(2), DoneAt: tp(3), Fee: s3}
+	if opt(4) {
+		p.Requirements = []string{s1, s2}
+	} else if opt(5) {
+		p.Requirements = []string{}
+	}
+	ev := &TicketEvent{Ticket: p, Service: &ServiceRef{ID: s1, Code: s2, Name: s3}}
+	if opt(6) {
+		ev.Counter = &Ref{ID: s2, Name: s3}
+		ev.Agency = &Ref{ID: s1, Name: s2}
+		ev.FromService = &ServiceRef{ID: s3, Code: s1, Name: s2}
+	}
+	if opt(7) {
+		ev.Announcement = &Announcement{ID: s1 + " " + s2, EN: s3}
+	}
+	return t, ev
+}
+
+func checkAppendJSON(t *testing.T, what string, got []byte, v any) {
+	t.Helper()
+	want, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s:\n got  %s\n want %s", what, got, want)
+	}
+}
+
+func FuzzAppendJSON(f *testing.F) {
+	f.Add("20261126-42", "A042", "svc_8nnadd93ppqqy", 3, int64(1795000000e9), uint8(0))
+	f.Add("<b>&amp;</b>", "\"x\"\\\n\t", "Perekaman KTP-el · é \u2028", -1, int64(1), uint8(0xff))
+	f.Add("\xff\xfe", "", "\x00\x1f", 0, int64(-5e17), uint8(0x55))
+	f.Fuzz(func(t *testing.T, s1, s2, s3 string, n int, nanos int64, mask uint8) {
+		tk, ev := jsonCase(s1, s2, s3, n, nanos, mask)
+		checkAppendJSON(t, "Ticket", tk.AppendJSON(nil), tk)
+		checkAppendJSON(t, "PublicTicket", ev.Ticket.AppendJSON(nil), ev.Ticket)
+		checkAppendJSON(t, "TicketEvent", ev.AppendJSON(nil), ev)
+		ev.Ticket, ev.Service = nil, nil
+		checkAppendJSON(t, "TicketEvent without ticket", ev.AppendJSON(nil), ev)
+	})
+}
+
+// The events a real day makes encode as encoding/json encodes them.
+func TestAppendJSONIsMarshal(t *testing.T) {
+	for mask := range 256 {
+		tk, ev := jsonCase("20261126-7", "B007", "Paspor <baru> & \"ganti\"", 12, int64(mask)*1e9+17, uint8(mask))
+		checkAppendJSON(t, "Ticket", tk.AppendJSON(nil), tk)
+		checkAppendJSON(t, "TicketEvent", ev.AppendJSON(nil), ev)
+	}
+}
