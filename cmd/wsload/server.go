@@ -44,6 +44,8 @@ type serverStats struct {
 }
 
 func serverMain(args []string) error {
+	// The scheduler setting of the antrean binary, for both modes alike.
+	app.TuneProcs()
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	mode := fs.String("mode", "antrean", "antrean (the real app) or baseline (a bare gorilla/websocket broadcast)")
 	addr := fs.String("addr", "127.0.0.1:0", "where to serve websockets and triggers")
