@@ -439,8 +439,8 @@ func TestAPIUsers(t *testing.T) {
 
 	r := s.Do(http.MethodGet, "/api/v1/users", s.Admin, nil)
 	users := apiList(t, r, "users")
-	if len(users) != 6 {
-		t.Fatalf("%d users, want admin and five staff: %s", len(users), r.Body)
+	if len(users) != 8 {
+		t.Fatalf("%d users, want admin and the mall's seven staff: %s", len(users), r.Body)
 	}
 	apiNoSecrets(t, r)
 	for _, u := range users {

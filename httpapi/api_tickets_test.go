@@ -437,3 +437,25 @@ func TestAPIListTickets(t *testing.T) {
 		t.Errorf("limit 10000 is allowed: %d tickets", len(got.Tickets))
 	}
 }
+
+// GET /api/v1/kiosk tells a kiosk screen whose services to offer: a
+// supervisor, officer or greeter of an agency gets that agency, the
+// mall's information-desk greeter and devices every agency.
+func TestKioskSelfAgency(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, apptest.Options{})
+	m := s.SetupMall()
+	for who, want := range map[string]string{
+		"officerA": m.AgencyA.ID, "supervisorB": m.AgencyB.ID, "greeterA": m.AgencyA.ID,
+		"greeterB": m.AgencyB.ID, "greeter": "", "kiosk": "", "admin": "",
+	} {
+		var self struct {
+			Kind     string `json:"kind"`
+			AgencyID string `json:"agency_id"`
+		}
+		s.MustJSON(http.MethodGet, "/api/v1/kiosk", m.Tokens[who], nil, http.StatusOK, &self)
+		if self.AgencyID != want {
+			t.Errorf("%s (%s): agency_id %q, want %q", who, self.Kind, self.AgencyID, want)
+		}
+	}
+}

@@ -17,12 +17,13 @@ import (
 
 // authzCallers are the columns of authzTable, in order. "A" callers belong
 // to agency A, the agency of every object the requests target; "B" callers
-// to the other agency. The greeter belongs to no agency. The revoked
+// to the other agency. The plain greeter belongs to no agency (the mall's
+// information desk); greeterA and greeterB to agency A and B. The revoked
 // callers send a staff token after its logout and a device token after
 // DELETE /devices/{id}.
 var authzCallers = []string{
 	"admin", "supervisorA", "officerA", "supervisorB", "officerB", "greeter",
-	"kiosk", "display", "anonymous", "revokedStaff", "revokedDevice",
+	"greeterA", "greeterB", "kiosk", "display", "anonymous", "revokedStaff", "revokedDevice",
 }
 
 // authzRow is one route's decision for every caller: Y allows (any answer
@@ -41,79 +42,79 @@ type authzRow struct {
 // this is RFC 6750's invalid_token and the server's authenticate: a client
 // learns its token went stale instead of silently acting as anonymous).
 var authzTable = []authzRow{
-	//adm  supA offA supB offB grt kio dsp anon rvS rvD
+	//adm  supA offA supB offB grt grA grB kio dsp anon rvS rvD
 	// Operations
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /healthz", "public"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /readyz", "public"},
-	{"Y    -    -    -    -    -   -   -   -    -   -", "GET /api/v1/backup", "admin"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /api/v1/openapi.json", "public"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /healthz", "public"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /readyz", "public"},
+	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/backup", "admin"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/openapi.json", "public"},
 	// Staff and setup
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "POST /api/v1/login", "anyone"},
-	{"Y    Y    Y    Y    Y    Y   -   -   -    -   -", "POST /api/v1/logout", "staff"},
-	{"Y    Y    Y    Y    Y    Y   -   -   -    -   -", "GET /api/v1/me", "staff"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /api/v1/site", "GET public"},
-	{"Y    -    -    -    -    -   -   -   -    -   -", "PUT /api/v1/site", "PUT admin"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /api/v1/agencies", "read public"},
-	{"Y    -    -    -    -    -   -   -   -    -   -", "POST /api/v1/agencies", "write admin"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /api/v1/agencies/:id", "read public"},
-	{"Y    -    -    -    -    -   -   -   -    -   -", "PUT /api/v1/agencies/:id", "write admin (agency A: its own supervisor may not)"},
-	{"Y    -    -    -    -    -   -   -   -    -   -", "DELETE /api/v1/agencies/:id", "write admin"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /api/v1/services", "read public"},
-	{"Y    Y    -    -    -    -   -   -   -    -   -", "POST /api/v1/services", "write admin or the agency's supervisor (body names agency A)"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /api/v1/services/:id", "read public"},
-	{"Y    Y    -    -    -    -   -   -   -    -   -", "PUT /api/v1/services/:id", "write admin or the agency's supervisor"},
-	{"Y    Y    -    -    -    -   -   -   -    -   -", "DELETE /api/v1/services/:id", "write admin or the agency's supervisor"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /api/v1/counters", "read public"},
-	{"Y    Y    -    -    -    -   -   -   -    -   -", "POST /api/v1/counters", "write admin or supervisor (own agency; body names agency A)"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /api/v1/counters/:id", "read public"},
-	{"Y    Y    -    -    -    -   -   -   -    -   -", "PUT /api/v1/counters/:id", "write admin or supervisor (own agency)"},
-	{"Y    Y    -    -    -    -   -   -   -    -   -", "DELETE /api/v1/counters/:id", "write admin or supervisor (own agency)"},
-	{"Y    Y    -    Y    -    -   -   -   -    -   -", "GET /api/v1/users", "admin (supervisor: officers of own agency; no agency named)"},
-	{"Y    Y    -    -    -    -   -   -   -    -   -", "POST /api/v1/users", "admin (supervisor: officers of own agency; body: officer of A)"},
-	{"Y    Y    -    -    -    -   -   -   -    -   -", "GET /api/v1/users/:id", "not in API.md: as the other /users routes"},
-	{"Y    Y    -    -    -    -   -   -   -    -   -", "PUT /api/v1/users/:id", "admin (supervisor: officers of own agency)"},
-	{"Y    Y    -    -    -    -   -   -   -    -   -", "DELETE /api/v1/users/:id", "admin (supervisor: officers of own agency)"},
-	{"Y    -    -    -    -    -   -   -   -    -   -", "GET /api/v1/devices", "admin"},
-	{"Y    -    -    -    -    -   -   -   -    -   -", "POST /api/v1/devices", "admin"},
-	{"Y    -    -    -    -    -   -   -   -    -   -", "GET /api/v1/devices/:id", "not in API.md: admin, as the other /devices routes"},
-	{"Y    -    -    -    -    -   -   -   -    -   -", "PUT /api/v1/devices/:id", "admin"},
-	{"Y    -    -    -    -    -   -   -   -    -   -", "DELETE /api/v1/devices/:id", "admin"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "POST /api/v1/login", "anyone"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   -   -   -    -   -", "POST /api/v1/logout", "staff"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   -   -   -    -   -", "GET /api/v1/me", "staff"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/site", "GET public"},
+	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "PUT /api/v1/site", "PUT admin"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/agencies", "read public"},
+	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/agencies", "write admin"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/agencies/:id", "read public"},
+	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "PUT /api/v1/agencies/:id", "write admin (agency A: its own supervisor may not)"},
+	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "DELETE /api/v1/agencies/:id", "write admin"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/services", "read public"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/services", "write admin or the agency's supervisor (body names agency A)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/services/:id", "read public"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "PUT /api/v1/services/:id", "write admin or the agency's supervisor"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "DELETE /api/v1/services/:id", "write admin or the agency's supervisor"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/counters", "read public"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/counters", "write admin or supervisor (own agency; body names agency A)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/counters/:id", "read public"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "PUT /api/v1/counters/:id", "write admin or supervisor (own agency)"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "DELETE /api/v1/counters/:id", "write admin or supervisor (own agency)"},
+	{"Y    Y    -    Y    -    -   -   -   -   -   -    -   -", "GET /api/v1/users", "admin (supervisor: officers of own agency; no agency named)"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/users", "admin (supervisor: officers of own agency; body: officer of A)"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/users/:id", "not in API.md: as the other /users routes"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "PUT /api/v1/users/:id", "admin (supervisor: officers of own agency)"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "DELETE /api/v1/users/:id", "admin (supervisor: officers of own agency)"},
+	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/devices", "admin"},
+	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/devices", "admin"},
+	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/devices/:id", "not in API.md: admin, as the other /devices routes"},
+	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "PUT /api/v1/devices/:id", "admin"},
+	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "DELETE /api/v1/devices/:id", "admin"},
 	// Tickets
-	{"Y    Y    Y    -    -    Y   Y   -   -    -   -", "POST /api/v1/tickets", "kiosk, greeter, staff of the agency"},
-	{"Y    Y    Y    -    -    -   -   -   -    -   -", "GET /api/v1/tickets", "staff (own agency below admin; ?service_id=A1); greeter: nothing else"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /api/v1/tickets/:id", "visitor (with the key)"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /api/v1/tickets/:id/qr.png", "visitor (with the key)"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "DELETE /api/v1/tickets/:id", "visitor (with the key)"},
-	{"Y    Y    Y    Y    Y    Y   Y   -   -    -   -", "GET /api/v1/kiosk", "not in API.md: who issues at a kiosk screen (README): the callers of POST /tickets, any agency"},
+	{"Y    Y    Y    -    -    Y   Y   -   Y   -   -    -   -", "POST /api/v1/tickets", "kiosk, greeter, staff of the agency"},
+	{"Y    Y    Y    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/tickets", "staff (own agency below admin; ?service_id=A1); greeter: nothing else"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/tickets/:id", "visitor (with the key)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/tickets/:id/qr.png", "visitor (with the key)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "DELETE /api/v1/tickets/:id", "visitor (with the key)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   -   -    -   -", "GET /api/v1/kiosk", "not in API.md: who issues at a kiosk screen (README): the callers of POST /tickets, any agency"},
 	// Counter actions: an officer of the counter's agency, its supervisor, or an admin
-	{"Y    Y    Y    -    -    -   -   -   -    -   -", "POST /api/v1/counters/:id/open", "officer of the agency, its supervisor, admin"},
-	{"Y    Y    Y    -    -    -   -   -   -    -   -", "POST /api/v1/counters/:id/pause", "officer of the agency, its supervisor, admin"},
-	{"Y    Y    Y    -    -    -   -   -   -    -   -", "POST /api/v1/counters/:id/close", "officer of the agency, its supervisor, admin"},
-	{"Y    Y    Y    -    -    -   -   -   -    -   -", "POST /api/v1/counters/:id/next", "officer of the agency, its supervisor, admin"},
-	{"Y    Y    Y    -    -    -   -   -   -    -   -", "POST /api/v1/counters/:id/call", "officer of the agency, its supervisor, admin"},
-	{"Y    Y    Y    -    -    -   -   -   -    -   -", "POST /api/v1/counters/:id/recall", "officer of the agency, its supervisor, admin"},
-	{"Y    Y    Y    -    -    -   -   -   -    -   -", "POST /api/v1/counters/:id/start", "officer of the agency, its supervisor, admin"},
-	{"Y    Y    Y    -    -    -   -   -   -    -   -", "POST /api/v1/counters/:id/done", "officer of the agency, its supervisor, admin"},
-	{"Y    Y    Y    -    -    -   -   -   -    -   -", "POST /api/v1/counters/:id/no-show", "officer of the agency, its supervisor, admin"},
-	{"Y    Y    Y    -    -    -   -   -   -    -   -", "POST /api/v1/counters/:id/transfer", "officer of the agency, its supervisor, admin (target: agency B's service)"},
+	{"Y    Y    Y    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/counters/:id/open", "officer of the agency, its supervisor, admin"},
+	{"Y    Y    Y    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/counters/:id/pause", "officer of the agency, its supervisor, admin"},
+	{"Y    Y    Y    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/counters/:id/close", "officer of the agency, its supervisor, admin"},
+	{"Y    Y    Y    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/counters/:id/next", "officer of the agency, its supervisor, admin"},
+	{"Y    Y    Y    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/counters/:id/call", "officer of the agency, its supervisor, admin"},
+	{"Y    Y    Y    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/counters/:id/recall", "officer of the agency, its supervisor, admin"},
+	{"Y    Y    Y    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/counters/:id/start", "officer of the agency, its supervisor, admin"},
+	{"Y    Y    Y    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/counters/:id/done", "officer of the agency, its supervisor, admin"},
+	{"Y    Y    Y    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/counters/:id/no-show", "officer of the agency, its supervisor, admin"},
+	{"Y    Y    Y    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/counters/:id/transfer", "officer of the agency, its supervisor, admin (target: agency B's service)"},
 	// Live state and events
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /api/v1/state", "public"},
-	{"Y    -    -    -    -    -   -   -   -    -   -", "GET /api/v1/events", "admin"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /api/v1/ws", "public (the public feed; ?ticket=&k= in TestAuthzVisitorKey)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/state", "public"},
+	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/events", "admin"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/ws", "public (the public feed; ?ticket=&k= in TestAuthzVisitorKey)"},
 	// Web screens
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /", "public (the start page)"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /display", "public (the lobby display; ?device= picks a display's zone)"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /display/assets/*", "public (the lobby display's files)"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /display/voice/*", "public (the lobby display's voice clips)"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /static/*", "public (files shared by the screens)"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /counter", "public (the officer console's page; its data comes from the API)"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /counter/assets/*", "public (the officer console's files)"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /admin", "public (the admin screens' page; its data comes from the API)"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /admin/assets/*", "public (the admin screens' files)"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /kiosk", "public (the kiosk page; the API decides who issues)"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /kiosk/assets/*", "public (the kiosk's and visitor page's files)"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /t/:id", "visitor (with the key; a wrong key is a missing ticket)"},
-	{"Y    Y    Y    Y    Y    Y   Y   Y   Y    -   -", "GET /t/:id/print", "visitor (with the key): the ticket's print page"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /", "public (the start page)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /display", "public (the lobby display; ?device= picks a display's zone)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /display/assets/*", "public (the lobby display's files)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /display/voice/*", "public (the lobby display's voice clips)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /static/*", "public (files shared by the screens)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /counter", "public (the officer console's page; its data comes from the API)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /counter/assets/*", "public (the officer console's files)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /admin", "public (the admin screens' page; its data comes from the API)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /admin/assets/*", "public (the admin screens' files)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /kiosk", "public (the kiosk page; the API decides who issues)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /kiosk/assets/*", "public (the kiosk's and visitor page's files)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /t/:id", "visitor (with the key; a wrong key is a missing ticket)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /t/:id/print", "visitor (with the key): the ticket's print page"},
 }
 
 // authzReq is one request of a route: its path (with query) and body.
@@ -174,7 +175,7 @@ func (w *authzWorld) token(who string, fresh bool) string {
 	switch who {
 	case "admin":
 		return w.s.Login("admin", apptest.AdminPassword)
-	case "supervisorA", "officerA", "supervisorB", "officerB", "greeter":
+	case "supervisorA", "officerA", "supervisorB", "officerB", "greeter", "greeterA", "greeterB":
 		return w.s.Login(w.m.Users[who].Username, apptest.StaffPassword)
 	}
 	return w.tokens[who]
@@ -601,8 +602,12 @@ func TestAuthzBodyRules(t *testing.T) {
 			map[string]any{"service_id": m.ServiceB1.ID}, http.StatusForbidden},
 		{"ticket of agency B's service", "supervisorA", http.MethodPost, "/api/v1/tickets",
 			map[string]any{"service_id": m.ServiceB1.ID}, http.StatusForbidden},
+		{"ticket of agency B's service", "greeterA", http.MethodPost, "/api/v1/tickets",
+			map[string]any{"service_id": m.ServiceB1.ID}, http.StatusForbidden},
 		// The allowed side of the same rules.
 		{"ticket of any agency's service", "greeter", http.MethodPost, "/api/v1/tickets",
+			map[string]any{"service_id": m.ServiceB1.ID, "priority": true}, http.StatusCreated},
+		{"priority ticket of own agency's service", "greeterB", http.MethodPost, "/api/v1/tickets",
 			map[string]any{"service_id": m.ServiceB1.ID, "priority": true}, http.StatusCreated},
 		{"service for agency B", "admin", http.MethodPost, "/api/v1/services",
 			map[string]any{"agency_id": B, "code": w.code(), "name": "Layanan B"}, http.StatusCreated},

@@ -231,7 +231,8 @@ type kioskAnswer struct {
 	// Printer is true when the kiosk has a network printer: its tickets
 	// are printed by the server, and printed: false means a fault.
 	Printer bool `json:"printer"`
-	// AgencyID limits a supervisor or officer to their agency ("" = all).
+	// AgencyID limits a supervisor, officer or greeter to their agency
+	// ("" = all; a greeter at the mall's information desk has none).
 	AgencyID string `json:"agency_id"`
 	PaperMM  int    `json:"paper_mm"`
 }
@@ -245,8 +246,8 @@ func (s *Server) kioskSelf(c echo.Context) error {
 		a.Name, a.Printer = caller.Device.Name, caller.Device.Printer != "" && s.cfg.Printer != nil
 	case caller.User != nil:
 		a.Name = caller.User.Username
-		if a.Kind == supervisor || a.Kind == officer {
-			a.AgencyID = caller.User.AgencyID
+		if a.Kind == supervisor || a.Kind == officer || a.Kind == greeter {
+			a.AgencyID = caller.User.AgencyID // a greeter may have none: every agency
 		}
 	}
 	return c.JSON(http.StatusOK, a)

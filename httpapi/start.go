@@ -5,6 +5,9 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/mpp-digital/antrean/queue"
+	"github.com/mpp-digital/antrean/web"
 )
 
 // startPage is the root page: what this server is and where to go. The
@@ -14,11 +17,13 @@ var startPage = template.Must(template.New("start").Parse(`<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Name}} — Antrean</title>
+<title>{{.Site.Name}} — Antrean</title>
+<link rel="icon" href="{{.Icon}}" type="image/svg+xml">
+<link rel="stylesheet" href="{{.Tokens}}">
 </head>
 <body>
 <main>
-<h1>{{.Name}}</h1>
+<h1>{{.Site.Name}}</h1>
 <p>Sistem antrean Mal Pelayanan Publik.</p>
 <ul>
 <li><a href="/display">Layar antrean lobi</a> (<a href="/display?lang=en">English</a>)</li>
@@ -38,5 +43,8 @@ var startPage = template.Must(template.New("start").Parse(`<!doctype html>
 func (s *Server) start(c echo.Context) error {
 	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
 	c.Response().WriteHeader(http.StatusOK)
-	return startPage.Execute(c.Response(), s.engine.State().Site)
+	return startPage.Execute(c.Response(), struct {
+		Site         *queue.Site
+		Icon, Tokens string
+	}{s.engine.State().Site, web.Static.URL("favicon.svg"), web.Static.URL("tokens.css")})
 }

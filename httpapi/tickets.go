@@ -51,6 +51,12 @@ func (s *Server) issueTicket(c echo.Context) error {
 		if !mayWorkAgency(caller, svc.AgencyID) {
 			return errForbidden
 		}
+	case greeter:
+		// A greeter of an agency issues for its services only; one of the
+		// mall's information desk (no agency) for every agency.
+		if a := caller.Agency(); a != "" && a != svc.AgencyID {
+			return errForbidden
+		}
 	}
 	if err := s.limitIssue(c); err != nil {
 		return err

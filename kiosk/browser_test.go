@@ -734,3 +734,32 @@ func TestVisitorPageActions(t *testing.T) {
 		t.Errorf("wrong key page: %q", got)
 	}
 }
+
+// A greeter of an agency, signed in at a kiosk screen, is offered only that
+// agency's services; the API would refuse the others (403).
+func TestKioskAgencyGreeter(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, apptest.Options{})
+	m := s.SetupMall()
+	b := browsertest.New(t, browsertest.Options{Width: 1920, Height: 1080})
+	b.Open(s.URL + "/") // the start page: somewhere on the site to sign in from
+	var status int
+	b.Eval(fmt.Sprintf(`fetch("/api/v1/login", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({username: %q, password: %q})}).then(r => r.status)`, m.Users["greeterB"].Username, apptest.StaffPassword), &status)
+	if status != http.StatusOK {
+		t.Fatalf("login: %d", status)
+	}
+	openKiosk(t, b, s.URL+"/kiosk")
+	b.WaitVisible("#screen-start", time.Second)
+	var tiles []string
+	b.Eval(`[...document.querySelectorAll("#screen-start .tile[data-agency]")].map(e => e.dataset.agency)`, &tiles)
+	if len(tiles) != 1 || tiles[0] != m.AgencyB.ID {
+		t.Fatalf("greeter of agency B sees agencies %v, want only %s", tiles, m.AgencyB.ID)
+	}
+	tap(t, b, `.tile[data-agency="`+m.AgencyB.ID+`"]`)
+	tap(t, b, `[data-take="`+m.ServiceB1.ID+`"]`)
+	b.WaitVisible("#screen-ticket", 5*time.Second)
+	if a := issuedAnswers(t, b)[0]; a.Ticket.ServiceID != m.ServiceB1.ID || a.Ticket.Channel != queue.ChannelStaff {
+		t.Errorf("greeter's ticket: %+v", a.Ticket)
+	}
+	b.NoErrors()
+}

@@ -226,8 +226,9 @@ type Mall struct {
 	ServiceA1, ServiceA2 queue.Service // of agency A, codes A and B
 	ServiceB1            queue.Service // of agency B, code K
 	CounterA, CounterB   queue.Counter // CounterA serves A1 and A2
-	// Tokens by caller: "supervisorA", "officerA", "greeter", "supervisorB",
-	// "officerB", "kiosk", "display".
+	// Tokens by caller: "supervisorA", "officerA", "greeterA",
+	// "supervisorB", "officerB", "greeterB", "greeter" (the mall's
+	// information desk: no agency), "kiosk", "display".
 	Tokens map[string]string
 	Users  map[string]queue.User
 	// Kiosk and Display are the devices' IDs.
@@ -268,6 +269,8 @@ func (s *Server) SetupMall() *Mall {
 	user("supervisorB", "sup.b", queue.RoleSupervisor, m.AgencyB.ID)
 	user("officerB", "off.b", queue.RoleOfficer, m.AgencyB.ID)
 	user("greeter", "greeter", queue.RoleGreeter, "")
+	user("greeterA", "greeter.a", queue.RoleGreeter, m.AgencyA.ID)
+	user("greeterB", "greeter.b", queue.RoleGreeter, m.AgencyB.ID)
 	device := func(kind string) (string, string) {
 		var d struct {
 			ID    string
