@@ -230,29 +230,13 @@ func (e *Engine) loop() {
 		busy     bool             // a group is being committed
 		stopping bool
 		stop     = e.stop
-		last     int // the size of the last group handed over
-		wait     = time.NewTimer(time.Hour)
-		waitC    <-chan time.Time
-		waited   bool
-		idleAt   time.Time // when the committer last finished with nothing open
+		gw       = newGroupWait(e.opts.GroupWait)
 	)
-	wait.Stop()
-	defer wait.Stop()
+	defer gw.timer.Stop()
 	for {
 		if !busy && open != nil {
 			e.fill(open, len(e.reqs))
-			n := len(open.batch)
-			if !waited && !stopping && e.opts.GroupWait > 0 && last >= groupWaitAfter && n < last && n < e.opts.MaxGroup {
-				// Busy: wait a little for the group to be as big as the last.
-				waited = true
-				wait.Reset(e.opts.GroupWait)
-				waitC = wait.C
-			}
-			if waitC == nil || n >= last || stopping {
-				if waitC != nil {
-					wait.Stop()
-				}
-				waitC, waited, last = nil, false, n
+			if gw.ready(len(open.batch), e.opts.MaxGroup, stopping) {
 				toCommit <- open
 				base, open, busy = open.tx.st, nil, true
 				continue
@@ -278,17 +262,14 @@ func (e *Engine) loop() {
 		select {
 		case r := <-reqs:
 			if open == nil {
-				if !idleAt.IsZero() && time.Since(idleAt) > e.opts.GroupWait {
-					last = 0 // after a quiet spell a request need not wait
-				}
-				idleAt = time.Time{}
+				gw.opening()
 				open = e.newGroup(base)
 			}
 			open.add(r)
 		case err := <-committed:
 			busy = false
 			if open == nil {
-				idleAt = time.Now()
+				gw.idle()
 			}
 			if err != nil {
 				// The group before failed: apply the open one again to what
@@ -310,8 +291,8 @@ func (e *Engine) loop() {
 			timer.Reset(e.untilHousekeeping())
 		case <-stop:
 			stopping, stop = true, nil
-		case <-waitC:
-			waitC = nil
+		case <-gw.c:
+			gw.c = nil
 		}
 	}
 }
@@ -327,6 +308,53 @@ func (e *Engine) untilHousekeeping() time.Duration {
 // may wait (Options.GroupWait): below it the engine is not busy, and a
 // lone request goes to disk at once.
 const groupWaitAfter = 8
+
+// groupWait decides when the open group goes to a free committer: at
+// once, unless the engine is busy (the last group held groupWaitAfter or
+// more); then when it is as big as the last, or after Options.GroupWait.
+type groupWait struct {
+	max    time.Duration
+	last   int // the size of the last group handed over
+	timer  *time.Timer
+	c      <-chan time.Time // the timer's channel while a group waits
+	waited bool             // the open group has had its wait
+	idleAt time.Time        // when the committer went idle with nothing open
+}
+
+func newGroupWait(max time.Duration) *groupWait {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return &groupWait{max: max, timer: t}
+}
+
+// ready reports whether a group of n goes to the committer now; if not,
+// the timer runs and the loop asks again when gw.c fires or more arrive.
+func (gw *groupWait) ready(n, maxGroup int, stopping bool) bool {
+	if !gw.waited && !stopping && gw.max > 0 && gw.last >= groupWaitAfter && n < gw.last && n < maxGroup {
+		gw.waited = true
+		gw.timer.Reset(gw.max)
+		gw.c = gw.timer.C
+	}
+	if gw.c != nil && n < gw.last && !stopping {
+		return false
+	}
+	if gw.c != nil {
+		gw.timer.Stop()
+	}
+	gw.c, gw.waited, gw.last = nil, false, n
+	return true
+}
+
+// idle notes that the committer finished with no group open.
+func (gw *groupWait) idle() { gw.idleAt = time.Now() }
+
+// opening notes a new group; after a quiet spell it need not wait.
+func (gw *groupWait) opening() {
+	if !gw.idleAt.IsZero() && time.Since(gw.idleAt) > gw.max {
+		gw.last = 0
+	}
+	gw.idleAt = time.Time{}
+}
 
 // group is a batch of requests applied to one working copy of the state.
 type group struct {
