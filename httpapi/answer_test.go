@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mpp-digital/antrean/internal/jsonenc/jsonenctest"
 	"github.com/mpp-digital/antrean/queue"
 )
 
@@ -19,13 +20,22 @@ func TestIssueAnswerJSONIsMarshal(t *testing.T) {
 			Channel: "kiosk", Day: "2026-11-26", IssuedAt: at, QueuedAt: at, Key: "k9x"}, Position: 3, EtaMin: &eta},
 			"https://mpp.example.go.id"),
 		{Ticket: &queue.Ticket{ID: "x", CalledAt: &at}, Position: -1, StatusURL: "http://a/t/x?k=<&>", Printed: true},
+		filledAnswer(),
+		nil,
 	} {
 		want, err := json.Marshal(a)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := a.AppendJSON(nil); !bytes.Equal(got, want) {
-			t.Errorf("\n got  %s\n want %s", got, want)
+		if got, err := a.AppendJSON(nil); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("\n got  %s (%v)\n want %s", got, err, want)
 		}
 	}
+}
+
+// filledAnswer has every field set, so a field the encoder forgot shows.
+func filledAnswer() *IssueAnswer {
+	var a IssueAnswer
+	jsonenctest.Fill(&a)
+	return &a
 }

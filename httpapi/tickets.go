@@ -79,14 +79,13 @@ func (s *Server) issueTicket(c echo.Context) error {
 }
 
 // AppendJSON appends json.Marshal(a) without reflection (run uses it):
-// the answer to every issue.
-func (a *IssueAnswer) AppendJSON(b []byte) []byte {
-	b = append(b, `{"ticket":`...)
-	if a.Ticket == nil {
-		b = append(b, "null"...)
-	} else {
-		b = a.Ticket.AppendJSON(b)
+// the answer to every issue. On an error the bytes are not to be used.
+func (a *IssueAnswer) AppendJSON(b []byte) ([]byte, error) {
+	if a == nil {
+		return append(b, "null"...), nil
 	}
+	b = append(b, `{"ticket":`...)
+	b, err := a.Ticket.AppendJSON(b)
 	b = append(b, `,"position":`...)
 	b = jsonenc.Int(b, a.Position)
 	b = append(b, `,"eta_min":`...)
@@ -97,7 +96,7 @@ func (a *IssueAnswer) AppendJSON(b []byte) []byte {
 	b = jsonenc.String(b, a.QRURL)
 	b = append(b, `,"printed":`...)
 	b = jsonenc.Bool(b, a.Printed)
-	return append(b, '}')
+	return append(b, '}'), err
 }
 
 // IssueAnswerOf renders an issued ticket with its visitor URLs.

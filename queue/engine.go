@@ -546,14 +546,17 @@ func (tx *txn) put(kind, id string, v any) {
 }
 
 func (tx *txn) emit(typ string, data any) {
-	var raw []byte
+	var (
+		raw []byte
+		err error
+	)
 	if ev, ok := data.(*TicketEvent); ok {
-		raw = ev.AppendJSON(make([]byte, 0, 768))
+		raw, err = ev.AppendJSON(make([]byte, 0, 768))
 	} else {
-		var err error
-		if raw, err = json.Marshal(data); err != nil {
-			panic(fmt.Sprintf("queue: encoding %s event: %v", typ, err))
-		}
+		raw, err = json.Marshal(data)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("queue: encoding %s event: %v", typ, err))
 	}
 	tx.writes++
 	tx.st.Seq++

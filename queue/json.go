@@ -9,8 +9,13 @@ import (
 // them together), without reflection, for the ticket record, the ticket
 // event and the answer, made on every issue and every call.
 
-// AppendJSON appends json.Marshal(t).
-func (t *Ticket) AppendJSON(b []byte) []byte {
+// AppendJSON appends json.Marshal(t); on an error (a time that
+// json.Marshal refuses) the bytes are not to be used.
+func (t *Ticket) AppendJSON(b []byte) ([]byte, error) {
+	if t == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
 	b = append(b, `{"id":`...)
 	b = j.String(b, t.ID)
 	b = append(b, `,"number":`...)
@@ -28,24 +33,28 @@ func (t *Ticket) AppendJSON(b []byte) []byte {
 	b = append(b, `,"day":`...)
 	b = j.String(b, t.Day)
 	b = append(b, `,"issued_at":`...)
-	b = j.Time(b, t.IssuedAt)
+	b = j.Time(b, t.IssuedAt, &err)
 	b = append(b, `,"queued_at":`...)
-	b = j.Time(b, t.QueuedAt)
+	b = j.Time(b, t.QueuedAt, &err)
 	b = append(b, `,"called_at":`...)
-	b = j.TimePtr(b, t.CalledAt)
+	b = j.TimePtr(b, t.CalledAt, &err)
 	b = append(b, `,"serving_at":`...)
-	b = j.TimePtr(b, t.ServingAt)
+	b = j.TimePtr(b, t.ServingAt, &err)
 	b = append(b, `,"done_at":`...)
-	b = j.TimePtr(b, t.DoneAt)
+	b = j.TimePtr(b, t.DoneAt, &err)
 	b = append(b, `,"counter_id":`...)
 	b = j.String(b, t.CounterID)
 	b = append(b, `,"calls":`...)
 	b = j.Int(b, t.Calls)
-	return append(b, '}')
+	return append(b, '}'), err
 }
 
-// AppendJSON appends json.Marshal(p).
-func (p *PublicTicket) AppendJSON(b []byte) []byte {
+// AppendJSON appends json.Marshal(p), as Ticket.AppendJSON does.
+func (p *PublicTicket) AppendJSON(b []byte) ([]byte, error) {
+	if p == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
 	b = append(b, `{"id":`...)
 	b = j.String(b, p.ID)
 	b = append(b, `,"number":`...)
@@ -79,13 +88,13 @@ func (p *PublicTicket) AppendJSON(b []byte) []byte {
 	b = append(b, `,"calls":`...)
 	b = j.Int(b, p.Calls)
 	b = append(b, `,"issued_at":`...)
-	b = j.Time(b, p.IssuedAt)
+	b = j.Time(b, p.IssuedAt, &err)
 	b = append(b, `,"called_at":`...)
-	b = j.TimePtr(b, p.CalledAt)
+	b = j.TimePtr(b, p.CalledAt, &err)
 	b = append(b, `,"serving_at":`...)
-	b = j.TimePtr(b, p.ServingAt)
+	b = j.TimePtr(b, p.ServingAt, &err)
 	b = append(b, `,"done_at":`...)
-	b = j.TimePtr(b, p.DoneAt)
+	b = j.TimePtr(b, p.DoneAt, &err)
 	if len(p.Requirements) > 0 {
 		b = append(b, `,"requirements":`...)
 		b = j.Strings(b, p.Requirements)
@@ -94,17 +103,16 @@ func (p *PublicTicket) AppendJSON(b []byte) []byte {
 		b = append(b, `,"fee":`...)
 		b = j.String(b, p.Fee)
 	}
-	return append(b, '}')
+	return append(b, '}'), err
 }
 
-// AppendJSON appends json.Marshal(ev).
-func (ev *TicketEvent) AppendJSON(b []byte) []byte {
-	b = append(b, `{"ticket":`...)
-	if ev.Ticket == nil {
-		b = append(b, "null"...)
-	} else {
-		b = ev.Ticket.AppendJSON(b)
+// AppendJSON appends json.Marshal(ev), as Ticket.AppendJSON does.
+func (ev *TicketEvent) AppendJSON(b []byte) ([]byte, error) {
+	if ev == nil {
+		return append(b, "null"...), nil
 	}
+	b = append(b, `{"ticket":`...)
+	b, err := ev.Ticket.AppendJSON(b)
 	b = append(b, `,"counter":`...)
 	b = ev.Counter.appendJSON(b)
 	b = append(b, `,"service":`...)
@@ -122,7 +130,7 @@ func (ev *TicketEvent) AppendJSON(b []byte) []byte {
 		b = j.String(b, a.EN)
 		b = append(b, '}')
 	}
-	return append(b, '}')
+	return append(b, '}'), err
 }
 
 func (r *Ref) appendJSON(b []byte) []byte {

@@ -3,8 +3,11 @@ package queue
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/mpp-digital/antrean/internal/jsonenc/jsonenctest"
 )
 
 // jsonCase builds the issue path's objects from fuzzed parts, with every
@@ -51,15 +54,24 @@ func jsonCase(s1, s2, s3 string, n int, nanos int64, mask uint8) (*Ticket, *Tick
 	return t, ev
 }
 
-func checkAppendJSON(t *testing.T, what string, got []byte, v any) {
+// checkAppendJSON compares an appender's bytes and error with json.Marshal's.
+func checkAppendJSON(t *testing.T, what string, got []byte, gotErr error, v any) {
 	t.Helper()
 	want, err := json.Marshal(v)
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
+	if (err != nil) != (gotErr != nil) {
+		t.Fatalf("%s: error %v, json.Marshal's %v", what, gotErr, err)
 	}
-	if !bytes.Equal(got, want) {
+	if err == nil && !bytes.Equal(got, want) {
 		t.Fatalf("%s:\n got  %s\n want %s", what, got, want)
 	}
+}
+
+type jsonAppender interface{ AppendJSON([]byte) ([]byte, error) }
+
+func checkValue(t *testing.T, what string, v jsonAppender) {
+	t.Helper()
+	got, err := v.AppendJSON(nil)
+	checkAppendJSON(t, what, got, err, v)
 }
 
 func FuzzAppendJSON(f *testing.F) {
@@ -68,11 +80,11 @@ func FuzzAppendJSON(f *testing.F) {
 	f.Add("\xff\xfe", "", "\x00\x1f", 0, int64(-5e17), uint8(0x55))
 	f.Fuzz(func(t *testing.T, s1, s2, s3 string, n int, nanos int64, mask uint8) {
 		tk, ev := jsonCase(s1, s2, s3, n, nanos, mask)
-		checkAppendJSON(t, "Ticket", tk.AppendJSON(nil), tk)
-		checkAppendJSON(t, "PublicTicket", ev.Ticket.AppendJSON(nil), ev.Ticket)
-		checkAppendJSON(t, "TicketEvent", ev.AppendJSON(nil), ev)
+		checkValue(t, "Ticket", tk)
+		checkValue(t, "PublicTicket", ev.Ticket)
+		checkValue(t, "TicketEvent", ev)
 		ev.Ticket, ev.Service = nil, nil
-		checkAppendJSON(t, "TicketEvent without ticket", ev.AppendJSON(nil), ev)
+		checkValue(t, "TicketEvent without ticket", ev)
 	})
 }
 
@@ -80,7 +92,32 @@ func FuzzAppendJSON(f *testing.F) {
 func TestAppendJSONIsMarshal(t *testing.T) {
 	for mask := range 256 {
 		tk, ev := jsonCase("20261126-7", "B007", "Paspor <baru> & \"ganti\"", 12, int64(mask)*1e9+17, uint8(mask))
-		checkAppendJSON(t, "Ticket", tk.AppendJSON(nil), tk)
-		checkAppendJSON(t, "TicketEvent", ev.AppendJSON(nil), ev)
+		checkValue(t, "Ticket", tk)
+		checkValue(t, "TicketEvent", ev)
+	}
+}
+
+// Every field, however new, is written: a value with each field set.
+func TestAppendJSONWritesEveryField(t *testing.T) {
+	for _, v := range []jsonAppender{&Ticket{}, &PublicTicket{}, &TicketEvent{}} {
+		jsonenctest.Fill(v)
+		checkValue(t, fmt.Sprintf("%T", v), v)
+	}
+	// nil writes null, as json.Marshal does.
+	for _, v := range []jsonAppender{(*Ticket)(nil), (*PublicTicket)(nil), (*TicketEvent)(nil)} {
+		checkValue(t, fmt.Sprintf("nil %T", v), v)
+	}
+}
+
+// A time json.Marshal refuses fails the encoding, as it fails json.Marshal.
+func TestAppendJSONRefusesWhatMarshalRefuses(t *testing.T) {
+	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	tk, ev := jsonCase("20261126-1", "A001", "svc", 1, 0, 0xff)
+	tk.DoneAt, ev.Ticket.ServingAt = &far, &far
+	for _, v := range []jsonAppender{tk, ev.Ticket, ev} {
+		if _, err := v.AppendJSON(nil); err == nil {
+			t.Errorf("%T with a time in the year 10000: no error", v)
+		}
+		checkValue(t, fmt.Sprintf("%T", v), v)
 	}
 }

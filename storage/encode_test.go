@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mpp-digital/antrean/internal/jsonenc/jsonenctest"
 	"github.com/mpp-digital/antrean/queue"
 )
 
@@ -88,14 +89,27 @@ func TestTicketRecordIsMarshal(t *testing.T) {
 			Channel: "kiosk", Day: "2026-11-26", IssuedAt: at, QueuedAt: at, Key: "k<&>", IssuedServiceID: "svc_a", Seq: 42, Index: 42},
 		{ID: "20261126-7", Number: "B007", Status: queue.Serving, Priority: true, IssuedAt: at, QueuedAt: later,
 			CalledAt: &later, ServingAt: &later, DoneAt: &later, CounterID: "ctr_\u2028", Calls: 2, Key: "\xff", Seq: -1, Index: 7},
+		filled(),
 	} {
 		r := ticketRecord(tk).(ticketRec)
 		want, err := json.Marshal(r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := r.appendJSON(nil); !bytes.Equal(got, want) {
-			t.Errorf("\n got  %s\n want %s", got, want)
+		if got, err := r.appendJSON(nil); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("\n got  %s (%v)\n want %s", got, err, want)
 		}
 	}
+	// A time json.Marshal refuses fails the record as it did before.
+	far := time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := encode(queue.Put{Kind: queue.KindTicket, ID: "20261126-1", Value: &queue.Ticket{ID: "20261126-1", DoneAt: &far}}, ticketRecord); err == nil {
+		t.Error("a ticket done in the year 10000 was encoded")
+	}
+}
+
+// filled is a ticket with every field set (hidden ones included).
+func filled() *queue.Ticket {
+	var tk queue.Ticket
+	jsonenctest.Fill(&tk)
+	return &tk
 }

@@ -39,8 +39,14 @@ type deviceRec struct {
 
 // appendJSON appends json.Marshal(r) without reflection: the ticket's
 // own JSON with the hidden fields after it (TestTicketRecordIsMarshal).
-func (r ticketRec) appendJSON(b []byte) []byte {
-	b = r.Ticket.AppendJSON(b)
+func (r ticketRec) appendJSON(b []byte) ([]byte, error) {
+	if r.Ticket == nil {
+		return json.Marshal(r) // only the hidden fields: never stored
+	}
+	b, err := r.Ticket.AppendJSON(b)
+	if err != nil {
+		return nil, err
+	}
 	b = append(b[:len(b)-1], `,"key":`...)
 	b = jsonenc.String(b, r.Key)
 	b = append(b, `,"issued_service_id":`...)
@@ -49,7 +55,7 @@ func (r ticketRec) appendJSON(b []byte) []byte {
 	b = jsonenc.Int(b, r.Seq)
 	b = append(b, `,"index":`...)
 	b = jsonenc.Int(b, r.Index)
-	return append(b, '}')
+	return append(b, '}'), nil
 }
 
 func ticketRecord(t *queue.Ticket) any {
@@ -176,10 +182,15 @@ func encode[T any](p queue.Put, rec func(*T) any) ([]byte, error) {
 	if rec != nil {
 		x = rec(v)
 	}
+	var (
+		b   []byte
+		err error
+	)
 	if r, ok := x.(ticketRec); ok {
-		return r.appendJSON(make([]byte, 0, 512)), nil
+		b, err = r.appendJSON(make([]byte, 0, 512))
+	} else {
+		b, err = json.Marshal(x)
 	}
-	b, err := json.Marshal(x)
 	if err != nil {
 		return nil, fmt.Errorf("storage: encode %s %q: %w", p.Kind, p.ID, err)
 	}

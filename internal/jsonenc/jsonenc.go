@@ -107,18 +107,24 @@ func IntPtr(b []byte, p *int) []byte {
 // Bool appends true or false.
 func Bool(b []byte, v bool) []byte { return strconv.AppendBool(b, v) }
 
-// Time appends t as time.Time's MarshalJSON does. Times outside the years
-// 0 to 9999, which MarshalJSON refuses, cannot come from the engine's clock.
-func Time(b []byte, t time.Time) []byte {
-	b = append(b, '"')
-	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b, '"')
+// Time appends t as time.Time's MarshalJSON does. A time MarshalJSON
+// refuses (a year outside 0 to 9999, an offset of 24 hours or more) sets
+// *err, if it is not set yet, and appends nothing.
+func Time(b []byte, t time.Time, err *error) []byte {
+	out, e := t.AppendText(append(b, '"'))
+	if e != nil {
+		if *err == nil {
+			*err = e
+		}
+		return b
+	}
+	return append(out, '"')
 }
 
 // TimePtr appends *t, or null.
-func TimePtr(b []byte, t *time.Time) []byte {
+func TimePtr(b []byte, t *time.Time, err *error) []byte {
 	if t == nil {
 		return append(b, "null"...)
 	}
-	return Time(b, *t)
+	return Time(b, *t, err)
 }
