@@ -504,3 +504,26 @@ func TestAPISecondServerRefused(t *testing.T) {
 	}
 	apiWantStatus(t, s.Do(http.MethodGet, "/readyz", "", nil), http.StatusOK)
 }
+
+// The root page names the mall and leads to every screen and to the API's
+// description, without inline code (the page CSP allows none).
+func TestStartPage(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, apptest.Options{})
+	s.SetupMall()
+	r := s.Do(http.MethodGet, "/", "", nil)
+	if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("GET /: %d %s", r.Status, r.Header.Get("Content-Type"))
+	}
+	body := string(r.Body)
+	for _, want := range []string{"MPP Uji", `href="/display"`, `href="/kiosk"`, `href="/counter"`, `href="/admin"`, `href="/api/v1/openapi.json"`, `rel="icon"`, "/static/staff.css?v="} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the start page lacks %s", want)
+		}
+	}
+	for _, inline := range []string{"<script", "<style", "style="} {
+		if strings.Contains(body, inline) {
+			t.Errorf("the start page has inline %s", inline)
+		}
+	}
+}

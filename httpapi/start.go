@@ -20,21 +20,33 @@ var startPage = template.Must(template.New("start").Parse(`<!doctype html>
 <title>{{.Site.Name}} — Antrean</title>
 <link rel="icon" href="{{.Icon}}" type="image/svg+xml">
 <link rel="stylesheet" href="{{.Tokens}}">
+<link rel="stylesheet" href="{{.Staff}}">
 </head>
-<body>
-<main>
-<h1>{{.Site.Name}}</h1>
-<p>Sistem antrean Mal Pelayanan Publik.</p>
-<ul>
-<li><a href="/display">Layar antrean lobi</a> (<a href="/display?lang=en">English</a>)</li>
-<li><a href="/kiosk">Kios antrean</a> (dipasangkan dengan tautan perangkat, atau petugas informasi yang sudah masuk)</li>
-<li><a href="/counter">Konsol petugas loket</a></li>
-<li><a href="/admin">Admin</a></li>
-<li><a href="/api/v1/state">Status antrean saat ini (JSON)</a></li>
-<li><a href="/api/v1/services">Layanan (JSON)</a></li>
-<li><a href="/healthz">Kesehatan server</a></li>
+<body class="staff">
+<header class="topbar">
+<div class="brand"><span class="site">{{.Site.Name}}</span><span class="app">Antrean — sistem antrean Mal Pelayanan Publik</span></div>
+</header>
+<main class="start">
+<h1>Pilih layar <span class="hint" lang="en">Choose a screen</span></h1>
+<ul class="start-grid">
+<li class="card"><h2><a href="/display">Layar antrean lobi</a></h2>
+<p>Nomor yang dipanggil dan suaranya, untuk TV di ruang tunggu. <a href="/display?lang=en" lang="en">English</a></p>
+<p class="hint" lang="en">Lobby display: called numbers, spoken.</p></li>
+<li class="card"><h2><a href="/kiosk">Kios antrean</a></h2>
+<p>Pengunjung mengambil nomor. Pasangkan kios dengan tautan perangkat dari Admin, atau masuk sebagai petugas informasi.</p>
+<p class="hint" lang="en">Ticket kiosk: pair it with its device link, or sign in as a greeter.</p></li>
+<li class="card"><h2><a href="/counter">Konsol petugas loket</a></h2>
+<p>Petugas memanggil nomor berikutnya di loketnya.</p>
+<p class="hint" lang="en">Officer console: call the next number at a counter.</p></li>
+<li class="card"><h2><a href="/admin">Admin</a></h2>
+<p>Atur instansi, layanan, loket, petugas dan perangkat.</p>
+<p class="hint" lang="en">Set up agencies, services, counters, staff and devices.</p></li>
 </ul>
-<p lang="en">Queue system of a public service mall. The JSON API is described in API.md.</p>
+<p class="hint">Untuk integrasi <span lang="en">(for integrators)</span>:
+<a href="/api/v1/openapi.json">OpenAPI</a> ·
+<a href="/api/v1/state">status antrean (JSON)</a> ·
+<a href="/api/v1/services">layanan (JSON)</a> ·
+<a href="/healthz">kesehatan server</a></p>
 </main>
 </body>
 </html>
@@ -44,7 +56,7 @@ func (s *Server) start(c echo.Context) error {
 	c.Response().Header().Set("Content-Type", "text/html; charset=utf-8")
 	c.Response().WriteHeader(http.StatusOK)
 	return startPage.Execute(c.Response(), struct {
-		Site         *queue.Site
-		Icon, Tokens string
-	}{s.engine.State().Site, web.Static.URL("favicon.svg"), web.Static.URL("tokens.css")})
+		Site                *queue.Site
+		Icon, Tokens, Staff string
+	}{s.engine.State().Site, web.Static.URL("favicon.svg"), web.Static.URL("tokens.css"), web.Static.URL("staff.css")})
 }
