@@ -63,7 +63,10 @@ func (h *Hub) Publish(events []queue.Event, st *queue.State) {
 		if !publicEvent(ev.Type) {
 			continue
 		}
-		raw, err := json.Marshal(ev)
+		raw, err := ev.Record, error(nil) // made once by the engine
+		if raw == nil {
+			raw, err = json.Marshal(ev)
+		}
 		if err != nil {
 			h.log.Error("encoding event", "seq", ev.Seq, "err", err)
 			continue

@@ -7,10 +7,13 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mpp-digital/antrean/internal/jsonenc"
 )
 
 // Publisher receives events after the transaction holding them committed,
@@ -546,21 +549,35 @@ func (tx *txn) put(kind, id string, v any) {
 }
 
 func (tx *txn) emit(typ string, data any) {
-	var (
-		raw []byte
-		err error
-	)
-	if ev, ok := data.(*TicketEvent); ok {
-		raw, err = ev.AppendJSON(make([]byte, 0, 768))
-	} else {
-		raw, err = json.Marshal(data)
+	seq, at := tx.st.Seq+1, tx.st.now
+	// The whole record, json.Marshal of the Event, with Data inside it.
+	var err error
+	rec := make([]byte, 0, 1024)
+	rec = append(rec, `{"seq":`...)
+	rec = strconv.AppendUint(rec, seq, 10)
+	rec = append(rec, `,"type":`...)
+	rec = jsonenc.String(rec, typ)
+	rec = append(rec, `,"at":`...)
+	rec = jsonenc.Time(rec, at, &err)
+	rec = append(rec, `,"data":`...)
+	start := len(rec)
+	if err == nil {
+		if ev, ok := data.(*TicketEvent); ok {
+			rec, err = ev.AppendJSON(rec)
+		} else {
+			var raw []byte
+			raw, err = json.Marshal(data)
+			rec = append(rec, raw...)
+		}
 	}
 	if err != nil {
 		panic(fmt.Sprintf("queue: encoding %s event: %v", typ, err))
 	}
+	raw := rec[start:len(rec):len(rec)] // the '}' below goes past its end
+	rec = append(rec, '}')
 	tx.writes++
-	tx.st.Seq++
-	tx.events = append(tx.events, Event{Seq: tx.st.Seq, Type: typ, At: tx.st.now, Data: raw})
+	tx.st.Seq = seq
+	tx.events = append(tx.events, Event{Seq: seq, Type: typ, At: at, Data: raw, Record: rec})
 }
 
 func (tx *txn) putIdem(r *IdemRecord) {

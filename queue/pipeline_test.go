@@ -1,7 +1,9 @@
 package queue_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -347,5 +349,74 @@ func TestPipelineUnderFaults(t *testing.T) {
 			}
 			e.checkSeqs()
 		})
+	}
+}
+
+// recordingPublisher keeps every published event.
+type recordingPublisher struct {
+	mu  sync.Mutex
+	evs []queue.Event
+}
+
+func (p *recordingPublisher) Publish(evs []queue.Event, _ *queue.State) {
+	p.mu.Lock()
+	p.evs = append(p.evs, evs...)
+	p.mu.Unlock()
+}
+
+// Every event the engine makes carries its record, which is exactly
+// json.Marshal of the event with its Data inside; the store keeps those
+// bytes, so an event read back marshals to them too.
+func TestEventRecordIsMarshal(t *testing.T) {
+	e := newEnv(t, "Asia/Jakarta", "2026-11-26 08:00:00")
+	pub := &recordingPublisher{}
+	e.eng.Subscribe(pub)
+	e.openCounter("k1", "u1")
+	e.issue("svc-a", false)
+	e.issue("svc-a", true)
+	e.issue("svc-b", false)
+	e.act("k1", queue.ActNext)
+	e.act("k1", queue.ActRecall)
+	e.act("k1", queue.ActStart)
+	e.act("k1", queue.ActDone)
+	e.act("k1", queue.ActNext)
+	e.act("k1", queue.ActNoShow)
+	e.act("k1", queue.ActNext)
+	e.act("k1", queue.ActTransfer, "svc-c")
+	e.must(queue.CancelTicket{TicketID: e.issue("svc-a", false).ID})
+	e.act("k1", queue.ActPause, "istirahat <siang> & \"sholat\"")
+	e.updateService("svc-b", func(s *queue.Service) { s.Name = "Kartu Keluarga — baru" })
+	e.at("2026-11-27 00:00:05") // the day rolls
+	e.issue("svc-a", false)
+
+	pub.mu.Lock()
+	evs := pub.evs
+	pub.mu.Unlock()
+	types := map[string]bool{}
+	for _, ev := range evs {
+		types[ev.Type] = true
+		want, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(ev.Record, want) {
+			t.Fatalf("%s #%d:\n record %s\n want   %s", ev.Type, ev.Seq, ev.Record, want)
+		}
+		if !bytes.Contains(ev.Record, append([]byte(`,"data":`), ev.Data...)) {
+			t.Fatalf("%s #%d: the record does not hold Data", ev.Type, ev.Seq)
+		}
+	}
+	if len(types) < 10 {
+		t.Errorf("only %d event types covered: %v", len(types), types)
+	}
+	stored := e.events(evs[0].Seq - 1)
+	if len(stored) != len(evs) {
+		t.Fatalf("%d events stored, %d published", len(stored), len(evs))
+	}
+	for i, ev := range stored {
+		got, _ := json.Marshal(ev)
+		if !bytes.Equal(got, evs[i].Record) {
+			t.Fatalf("stored %s #%d marshals to %s, the engine's record is %s", ev.Type, ev.Seq, got, evs[i].Record)
+		}
 	}
 }

@@ -217,6 +217,10 @@ type Event struct {
 	Type string          `json:"type"`
 	At   time.Time       `json:"at"`
 	Data json.RawMessage `json:"data"`
+	// Record, when set, is json.Marshal(e), made once by the engine with
+	// Data inside it: the store keeps it and the websocket hub sends it as
+	// they are. Events read back from the store do not have it.
+	Record []byte `json:"-"`
 }
 
 // Day returns the local business day of the event's time, for storage

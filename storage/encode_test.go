@@ -113,3 +113,43 @@ func filled() *queue.Ticket {
 	jsonenctest.Fill(&tk)
 	return &tk
 }
+
+// An event's record is stored as it is only when it is the event's own
+// (its seq and type); any other is ignored and the event encoded afresh.
+func TestEventRecordUsedOnlyWhenItFits(t *testing.T) {
+	at := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
+	ev := queue.Event{Seq: 42, Type: "ticket.issued", At: at, Data: json.RawMessage(`{"n":1}`)}
+	want, _ := json.Marshal(ev)
+	own := append([]byte(nil), want...)
+	for _, c := range []struct {
+		name   string
+		record []byte
+	}{
+		{"none", nil},
+		{"its own", own},
+		{"another seq", []byte(`{"seq":41,"type":"ticket.issued","at":"x","data":{}}`)},
+		{"a longer seq", []byte(`{"seq":420,"type":"ticket.issued","at":"x","data":{}}`)},
+		{"another type", []byte(`{"seq":42,"type":"ticket.called","at":"x","data":{}}`)},
+		{"cut short", want[:len(want)-1]},
+	} {
+		e := ev
+		e.Record = c.record
+		got, err := encodeEvent(e)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s: %s (%v), want %s", c.name, got, err, want)
+		}
+		if c.name == "its own" && &got[0] != &own[0] {
+			t.Error("the event's own record was encoded again instead of stored as it is")
+		}
+	}
+}
+
+func TestEventRecordOtherData(t *testing.T) {
+	at := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
+	ev := queue.Event{Seq: 7, Type: "day.started", At: at, Data: json.RawMessage(`{"day":"2026-11-26"}`)}
+	want, _ := json.Marshal(ev)
+	ev.Record = []byte(`{"seq":7,"type":"day.started","at":"2026-11-26T08:00:00Z","data":{"day":"2026-11-25"}}`)
+	if got, err := encodeEvent(ev); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("a record with other data was stored: %s (%v)", got, err)
+	}
+}

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -197,13 +198,17 @@ func encode[T any](p queue.Put, rec func(*T) any) ([]byte, error) {
 	return b, nil
 }
 
-// encodeEvent is json.Marshal(e), the same bytes and errors, in one light
-// pass over e.Data instead of json.Marshal's validating and compacting
-// copy: the engine makes Data with json.Marshal, so it is already compact,
-// HTML-escaped JSON, which asMarshaled checks. Anything else goes to
-// json.Marshal itself. TestEncodeEventIsMarshal and FuzzAsMarshaled hold
-// the two together.
+// encodeEvent is json.Marshal(e), the same bytes and errors. An event the
+// engine made carries that already (Event.Record; queue's
+// TestEventRecordIsMarshal). Otherwise it makes it in one light pass over
+// e.Data instead of json.Marshal's validating and compacting copy, when
+// Data is already compact, HTML-escaped JSON, which asMarshaled checks;
+// anything else goes to json.Marshal itself. TestEncodeEventIsMarshal and
+// FuzzAsMarshaled hold the two together.
 func encodeEvent(e queue.Event) ([]byte, error) {
+	if recordFits(e) {
+		return e.Record, nil // the engine's own json.Marshal(e), made once
+	}
 	at, err := e.At.MarshalJSON()
 	if err != nil || e.Data != nil && !asMarshaled(e.Data) {
 		return json.Marshal(e) // its error, or its compaction of other Data
@@ -230,6 +235,26 @@ func encodeEvent(e queue.Event) ([]byte, error) {
 		out = append(out, e.Data...)
 	}
 	return append(out, '}'), nil
+}
+
+// recordFits reports whether e carries a record that is e's own: it
+// starts with e's seq and type and ends with e's data. (That it is the
+// whole json.Marshal(e) is queue's TestEventRecordIsMarshal.)
+func recordFits(e queue.Event) bool {
+	r := e.Record
+	if r == nil || !plainASCII(e.Type) {
+		return false
+	}
+	var buf [96]byte
+	head := strconv.AppendUint(append(buf[:0], `{"seq":`...), e.Seq, 10)
+	head = append(append(append(head, `,"type":"`...), e.Type...), `","at":`...)
+	const dataKey = `,"data":`
+	tail := len(dataKey) + len(e.Data) + 1
+	return len(r) >= len(head)+tail &&
+		bytes.HasPrefix(r, head) &&
+		string(r[len(r)-tail:len(r)-tail+len(dataKey)]) == dataKey &&
+		bytes.Equal(r[len(r)-tail+len(dataKey):len(r)-1], e.Data) &&
+		r[len(r)-1] == '}'
 }
 
 // plainASCII reports whether json.Marshal writes s between quotes as it
