@@ -14,9 +14,9 @@ import (
 // the committer finds every P busy and waits in the global run queue
 // behind the HTTP work it is holding up. With one spare P it gets going
 // again sooner. BENCHMARKS.md has the measurements (64 keep-alive clients
-// issuing tickets: about 9% more requests per second on 2 CPUs, and the
-// same for a trivial handler). The cmd/antrean binary and the benchmarks
-// call it; tests and embedders keep the runtime's choice.
+// issuing tickets on 2 CPUs: about 9% more requests per second; a trivial
+// handler's rate does not change). The cmd/antrean binary and the
+// benchmarks call it; tests and embedders keep the runtime's choice.
 func TuneProcs() int {
 	if os.Getenv("GOMAXPROCS") != "" {
 		return runtime.GOMAXPROCS(0)

@@ -31,6 +31,17 @@ func openKiosk(t *testing.T, b *browsertest.Browser, u string) {
 	b.WaitFor(`window.__antrean && window.__antrean.ready`, 10*time.Second)
 }
 
+// signIn signs a member of staff in from the page open in b, as the login
+// screen does: the session cookie then goes with every request.
+func signIn(t *testing.T, b *browsertest.Browser, username string) {
+	t.Helper()
+	var status int
+	b.Eval(fmt.Sprintf(`fetch("/api/v1/login", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({username: %q, password: %q})}).then(r => r.status)`, username, apptest.StaffPassword), &status)
+	if status != http.StatusOK {
+		t.Fatalf("login as %s: %d", username, status)
+	}
+}
+
 // tap clicks an element as a finger would (pointer events included).
 func tap(t *testing.T, b *browsertest.Browser, sel string) {
 	t.Helper()
@@ -611,11 +622,7 @@ func TestKioskUnpairedGreeterAndIdle(t *testing.T) {
 	}
 
 	// The greeter signs in (as the login screen will) and opens /kiosk.
-	var status int
-	b.Eval(fmt.Sprintf(`fetch("/api/v1/login", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({username: %q, password: %q})}).then(r => r.status)`, m.Users["greeter"].Username, apptest.StaffPassword), &status)
-	if status != http.StatusOK {
-		t.Fatalf("login: %d", status)
-	}
+	signIn(t, b, m.Users["greeter"].Username)
 	openKiosk(t, b, s.URL+"/kiosk")
 	b.WaitVisible("#screen-start", time.Second)
 	tap(t, b, `.tile[data-agency="`+m.AgencyB.ID+`"]`)
@@ -743,11 +750,7 @@ func TestKioskAgencyGreeter(t *testing.T) {
 	m := s.SetupMall()
 	b := browsertest.New(t, browsertest.Options{Width: 1920, Height: 1080})
 	b.Open(s.URL + "/") // the start page: somewhere on the site to sign in from
-	var status int
-	b.Eval(fmt.Sprintf(`fetch("/api/v1/login", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({username: %q, password: %q})}).then(r => r.status)`, m.Users["greeterB"].Username, apptest.StaffPassword), &status)
-	if status != http.StatusOK {
-		t.Fatalf("login: %d", status)
-	}
+	signIn(t, b, m.Users["greeterB"].Username)
 	openKiosk(t, b, s.URL+"/kiosk")
 	b.WaitVisible("#screen-start", time.Second)
 	var tiles []string

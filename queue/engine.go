@@ -142,7 +142,9 @@ func Open(store Store, opts Options) (*Engine, error) {
 	e.state.Store(st)
 	// Bring the state to today before anyone reads it: a server that was
 	// down over midnight expires yesterday's tickets now.
-	if _, err := e.runGroup([]*request{{Request: Request{Now: opts.Clock(), Cmd: housekeeping{}}, reply: make(chan result, 1)}}); err != nil {
+	g := e.newGroup(st)
+	g.add(&request{Request: Request{Now: opts.Clock(), Cmd: housekeeping{}}, reply: make(chan result, 1)})
+	if err := e.commit(g); err != nil {
 		return nil, fmt.Errorf("queue: starting the day: %w", err)
 	}
 	go e.loop()
@@ -411,19 +413,6 @@ func (e *Engine) reapply(g *group, base *State) *group {
 		ng.add(r)
 	}
 	return ng
-}
-
-// runGroup applies the requests to the published state and commits them,
-// on the caller's goroutine (Open uses it before the loop starts).
-func (e *Engine) runGroup(batch []*request) (*State, error) {
-	g := e.newGroup(e.state.Load())
-	for _, r := range batch {
-		g.add(r)
-	}
-	if err := e.commit(g); err != nil {
-		return g.base, err
-	}
-	return e.state.Load(), nil
 }
 
 // batchOf is the group's changes for the store.
