@@ -430,6 +430,9 @@ func (tx *txn) rollIfNewDay() {
 		for _, t := range open {
 			nt := *t
 			nt.Status = Expired
+			if v := nt.visits(); v[len(v)-1].Outcome == "" {
+				nt.endVisit(Expired, st.now)
+			}
 			tx.put(KindTicket, nt.ID, &nt)
 			tx.emitTicket("ticket.expired", &nt, nil)
 		}
@@ -452,7 +455,7 @@ func (tx *txn) rollIfNewDay() {
 	st.quotaUsed = map[string]int{}
 	st.serviceTimes = map[string][]time.Duration{}
 	st.recentCalls = nil
-	st.lastIndex = 0
+	st.lastIndex, st.lastQueueSeq = 0, 0
 	for _, name := range []string{"waiting", "frontWaiting", "numbers", "quotaUsed", "serviceTimes"} {
 		tx.owned[name] = true
 	}

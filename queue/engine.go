@@ -53,7 +53,11 @@ type Engine struct {
 	stopOnce sync.Once
 	stop     chan struct{}
 	done     chan struct{}
-	log      *slog.Logger
+	// failed is closed when a commit failed (cause holds why): the engine
+	// has stopped for good, and only a restart tells what the disk holds.
+	failed chan struct{}
+	cause  error
+	log    *slog.Logger
 }
 
 // Command is a change the engine can apply. The commands are the exported
@@ -132,12 +136,13 @@ func Open(store Store, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{
-		store: store,
-		opts:  opts,
-		reqs:  make(chan *request, 4096),
-		stop:  make(chan struct{}),
-		done:  make(chan struct{}),
-		log:   opts.Logger,
+		store:  store,
+		opts:   opts,
+		reqs:   make(chan *request, 4096),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+		failed: make(chan struct{}),
+		log:    opts.Logger,
 	}
 	e.state.Store(st)
 	// Bring the state to today before anyone reads it: a server that was
@@ -167,15 +172,41 @@ func (e *Engine) Store() Store { return e.store }
 // Now returns the engine clock's time.
 func (e *Engine) Now() time.Time { return e.opts.Clock() }
 
-// Do queues a request and waits until it is committed (or refused).
+// Failed is closed when a commit has failed. The engine then takes no
+// more commands: the disk may hold that commit or not (a failed fsync
+// proves neither), and only a restart, which loads what the disk holds,
+// makes memory and disk agree again. Err tells the cause.
+func (e *Engine) Failed() <-chan struct{} { return e.failed }
+
+// Err returns the cause of a failed commit, or nil.
+func (e *Engine) Err() error {
+	select {
+	case <-e.failed:
+		return e.cause
+	default:
+		return nil
+	}
+}
+
+// Do queues a request and waits until it is committed (or refused). Once
+// the engine has stopped, or a commit has failed, it answers the
+// unavailable error: the outcome of a request caught in a failed commit
+// is unknown until a restart.
 func (e *Engine) Do(ctx context.Context, r Request) (Reply, error) {
 	if r.Now.IsZero() {
 		r.Now = e.opts.Clock()
 	}
 	req := &request{Request: r, ctx: ctx, reply: make(chan result, 1)}
 	select {
+	case <-e.done:
+		return Reply{}, errStopped
+	default:
+	}
+	select {
 	case e.reqs <- req:
 	case <-e.stop:
+		return Reply{}, errStopped
+	case <-e.done:
 		return Reply{}, errStopped
 	case <-ctx.Done():
 		return Reply{}, ctx.Err()
@@ -214,9 +245,17 @@ func (e *Engine) Close() error {
 // committer when it is free. So the next group fills up and is applied
 // while the disk syncs the last one, and nobody sees or is answered with
 // a state before it is durable: the committer publishes each state and
-// answers each group's callers only after its commit, in order. If a
-// commit fails, its callers get the error and the group applied on top of
-// it is applied again to the last committed state.
+// answers each group's callers only after its commit, in order.
+//
+// A failed commit stops the engine for good (fail-stop). The error of a
+// commit does not say that nothing was written: when bbolt's second
+// fsync, of the meta page, fails, the commit may be on disk after all
+// (bbolt #233). Going on from the memory's state, or from the state
+// before the group, would both guess; so the callers of that group, of
+// the group applied on top of it and of every later request are answered
+// unavailable, and the process restarts (app) and loads what the disk
+// holds. A retry with the same Idempotency-Key then finds the answer if
+// the commit landed, or is applied afresh if it did not.
 func (e *Engine) loop() {
 	defer close(e.done)
 	timer := time.NewTimer(e.untilHousekeeping())
@@ -273,16 +312,18 @@ func (e *Engine) loop() {
 			open.add(r)
 		case err := <-committed:
 			busy = false
+			if err != nil {
+				e.cause = err
+				close(e.failed)
+				if open != nil {
+					open.refuse(errUnavailable)
+				}
+				// Requests still queued, and any that come, meet the closed
+				// done channel: they are answered unavailable too.
+				return
+			}
 			if open == nil {
 				gw.idle()
-			}
-			if err != nil {
-				// The group before failed: apply the open one again to what
-				// is on disk.
-				base = e.state.Load()
-				if open != nil {
-					open = e.reapply(open, base)
-				}
 			}
 		case <-timer.C:
 			if open != nil && len(open.batch) >= e.opts.MaxGroup {
@@ -406,18 +447,17 @@ func (e *Engine) fill(g *group, n int) {
 	}
 }
 
-// reapply applies g's requests again to base.
-func (e *Engine) reapply(g *group, base *State) *group {
-	ng := e.newGroup(base)
+// refuse answers every request of the group with err.
+func (g *group) refuse(err error) {
 	for _, r := range g.batch {
-		ng.add(r)
+		r.reply <- result{err: err}
 	}
-	return ng
 }
 
 // batchOf is the group's changes for the store.
 func (g *group) batchOf() *Batch {
 	tx := g.tx
+	tx.putLive()
 	g.b.Puts, g.b.Events, g.b.Day = tx.puts, tx.events, ""
 	if tx.st.Day != g.base.Day {
 		g.b.Day = tx.st.Day
@@ -427,7 +467,8 @@ func (g *group) batchOf() *Batch {
 
 // commit writes the group's changes in one transaction, and only then
 // publishes the new state, answers the callers and hands the events to
-// the publishers. If the commit fails, every caller gets the error.
+// the publishers. If the commit fails, every caller is answered
+// unavailable: whether the group is on disk is unknown.
 func (e *Engine) commit(g *group) error {
 	tx := g.tx
 	if !tx.changed() {
@@ -437,12 +478,9 @@ func (e *Engine) commit(g *group) error {
 		return nil
 	}
 	if err := e.store.Commit(g.batchOf()); err != nil {
-		internal := fmt.Errorf("queue: commit: %w", err)
-		for _, r := range g.batch {
-			r.reply <- result{err: internal}
-		}
-		e.log.Error("commit failed; the group was refused", "err", err, "commands", len(g.batch))
-		return internal
+		g.refuse(errUnavailable)
+		e.log.Error("commit failed: the engine stops; restart to load what the disk holds", "err", err, "commands", len(g.batch))
+		return fmt.Errorf("queue: commit: %w", err)
 	}
 	next := tx.st
 	e.state.Store(next)
@@ -467,6 +505,10 @@ type txn struct {
 	shards struct{ sessions, idem, tickets [nShards]bool }
 	puts   []Put
 	events []Event
+	// recentChanged and timesChanged note changes to the recent calls and
+	// to services' service times, stored once per group (putLive).
+	recentChanged bool
+	timesDirty    map[string]bool
 	// mark/rollback guard: a command must validate before it writes.
 	writes int
 }
@@ -569,6 +611,27 @@ func (tx *txn) emit(typ string, data any) {
 	tx.events = append(tx.events, Event{Seq: seq, Type: typ, At: at, Data: raw, Record: rec})
 }
 
+func (tx *txn) timesChanged(serviceID string) {
+	if tx.timesDirty == nil {
+		tx.timesDirty = map[string]bool{}
+	}
+	tx.timesDirty[serviceID] = true
+}
+
+// putLive stores what changed of the day's recent calls and service
+// times, so that a restart shows the same calls and estimates.
+func (tx *txn) putLive() {
+	st := tx.st
+	if tx.recentChanged {
+		tx.put(KindRecentCalls, "recent_calls", &RecentCalls{Day: st.Day, Calls: st.recentCalls})
+		tx.recentChanged = false
+	}
+	for _, id := range slices.Sorted(maps.Keys(tx.timesDirty)) {
+		tx.put(KindServiceTimes, id, &ServiceTimes{Day: st.Day, ServiceID: id, Durations: st.serviceTimes[id]})
+	}
+	tx.timesDirty = nil
+}
+
 func (tx *txn) putIdem(r *IdemRecord) {
 	tx.st.idem.set(r.Key, r, &tx.shards.idem)
 	tx.put(KindIdem, r.Key, r)
@@ -625,7 +688,12 @@ func (tx *txn) putTicket(t *Ticket) {
 	}
 }
 
+// queuedAfter reports whether a entered its queue after b: by QueueSeq,
+// which every entry gets; the times only break ties that cannot happen.
 func queuedAfter(a, b *Ticket) bool {
+	if a.QueueSeq != b.QueueSeq {
+		return a.QueueSeq > b.QueueSeq
+	}
 	if !a.QueuedAt.Equal(b.QueuedAt) {
 		return a.QueuedAt.After(b.QueuedAt)
 	}
@@ -667,6 +735,9 @@ func stateFromLoaded(ld *Loaded, defLoc *time.Location) (*State, error) {
 		return nil, fmt.Errorf("queue: site time zone %q: %w", st.Site.Timezone, err)
 	}
 	st.Loc = loc
+	if !ld.LastAt.IsZero() {
+		st.now = ld.LastAt.In(loc)
+	}
 	for _, a := range ld.Agencies {
 		st.agencies[a.ID] = a
 	}
@@ -693,9 +764,11 @@ func stateFromLoaded(ld *Loaded, defLoc *time.Location) (*State, error) {
 	owned = [nShards]bool{}
 	tickets := slices.Clone(ld.Tickets)
 	slices.SortFunc(tickets, func(a, b *Ticket) int { return a.Index - b.Index })
+	numberQueueEntries(tickets)
 	for _, t := range tickets {
 		st.tickets.set(t.ID, t, &owned)
 		st.lastIndex = max(st.lastIndex, t.Index)
+		st.lastQueueSeq = max(st.lastQueueSeq, t.QueueSeq)
 		code := strings.TrimRight(t.Number, "0123456789")
 		st.numbers[code] = max(st.numbers[code], t.Seq)
 		if t.Status != Cancelled {
@@ -707,26 +780,38 @@ func stateFromLoaded(ld *Loaded, defLoc *time.Location) (*State, error) {
 				st.frontWaiting[t.ServiceID]++
 			}
 		}
-		if d, ok := serviceDuration(t); ok {
-			st.serviceTimes[t.ServiceID] = appendKept(st.serviceTimes[t.ServiceID], d, serviceTimesKept)
-		}
-		if t.CalledAt != nil && (t.Status == Called || t.Status == Serving || t.Status == Done) {
-			st.recentCalls = append(st.recentCalls, RecentCall{Number: t.Number, CounterName: counterName(st, t.CounterID), CalledAt: *t.CalledAt})
-		}
 	}
 	for _, list := range st.waiting {
-		slices.SortStableFunc(list, func(a, b *Ticket) int {
-			if queuedAfter(a, b) {
-				return 1
-			}
-			return -1
-		})
+		slices.SortFunc(list, func(a, b *Ticket) int { return a.QueueSeq - b.QueueSeq })
 	}
-	slices.SortFunc(st.recentCalls, func(a, b RecentCall) int { return b.CalledAt.Compare(a.CalledAt) })
-	if len(st.recentCalls) > recentCallsKept {
-		st.recentCalls = st.recentCalls[:recentCallsKept]
+	if rc := ld.RecentCalls; rc != nil && rc.Day == ld.Day {
+		st.recentCalls = rc.Calls
+	}
+	for _, t := range ld.ServiceTimes {
+		if t.Day == ld.Day && len(t.Durations) > 0 {
+			st.serviceTimes[t.ServiceID] = t.Durations
+		}
 	}
 	return st, nil
+}
+
+// numberQueueEntries gives tickets stored before queue entries were
+// numbered (QueueSeq 0) numbers after the others', in the order of their
+// queue times and then issue: the order they had then.
+func numberQueueEntries(tickets []*Ticket) {
+	var old []*Ticket
+	last := 0
+	for _, t := range tickets {
+		if t.QueueSeq == 0 {
+			old = append(old, t)
+		}
+		last = max(last, t.QueueSeq)
+	}
+	slices.SortStableFunc(old, func(a, b *Ticket) int { return a.QueuedAt.Compare(b.QueuedAt) })
+	for _, t := range old {
+		last++
+		t.QueueSeq = last
+	}
 }
 
 func counterName(st *State, id string) string {

@@ -25,6 +25,10 @@ const (
 	EIdempotencyMismatch = "idempotency_mismatch"
 	ERateLimited         = "rate_limited"
 	EInternal            = "internal"
+	// EUnavailable: the store failed or the server is stopping; the
+	// outcome of the request is unknown until the server is back, and a
+	// retry with the same Idempotency-Key tells it (API.md, Limits).
+	EUnavailable = "unavailable"
 )
 
 // Error is a domain error with a stable code, a message in Indonesian and
@@ -79,7 +83,8 @@ var (
 	errCounterShut  = Errorf(ECounterClosed, "The counter is not open.", "Loket belum dibuka.")
 	errCounterBusy  = Errorf(ECounterBusy, "The counter still has a ticket; finish it first.", "Loket masih melayani tiket; selesaikan dulu.")
 	errQuota        = Errorf(EQuotaExhausted, "Today's quota is used up; please come back tomorrow.", "Kuota hari ini sudah habis, silakan datang kembali besok.")
-	errStopped      = Errorf(EInternal, "The engine has stopped.", "Mesin antrean berhenti.")
+	errStopped      = Errorf(EUnavailable, "The server is restarting; try again in a moment with the same Idempotency-Key.", "Server sedang memulai ulang; coba lagi sebentar lagi dengan Idempotency-Key yang sama.")
+	errUnavailable  = Errorf(EUnavailable, "The server could not save this and is restarting; try again in a moment with the same Idempotency-Key.", "Server tidak dapat menyimpan ini dan sedang memulai ulang; coba lagi sebentar lagi dengan Idempotency-Key yang sama.")
 	errNotInService = Errorf(EInvalidTransition, "The ticket is not waiting in this counter's services.", "Tiket tidak menunggu di layanan loket ini.")
 )
 

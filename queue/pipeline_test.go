@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -71,76 +73,135 @@ func (e *env) reopen(store queue.Store, opts queue.Options) {
 	e.eng = eng
 }
 
-// While a group is being committed the engine applies the next one on top
-// of it. When that commit fails, its callers get the error, and the next
-// group is applied again to what is on disk: its ticket takes the number
-// the failed one would have had, and nothing of the failed group remains.
-func TestFailedCommitReappliesTheNextGroup(t *testing.T) {
-	e := newEnv(t, "Asia/Jakarta", "2026-11-26 08:00:00")
-	first := e.issue("svc-a", false)
-	gs := newGatedStore(e.db)
-	e.reopen(gs, queue.Options{})
-	eng := e.eng
-	seqBefore := e.st().Seq
+// faultStore is the real store whose nth commit fails, held at a gate
+// first when asked. A "landed" failure writes the commit, then reports an
+// error, as when bbolt's second fsync (of the meta page) fails after the
+// page reached the disk (bbolt #233); otherwise nothing is written, as
+// with a full disk.
+type faultStore struct {
+	*storage.DB
+	failAt  int64
+	landed  bool
+	gate    bool
+	n       atomic.Int64
+	entered chan struct{}
+	release chan struct{}
+}
 
-	gs.holdNext(true)
-	failed := make(chan error, 1)
-	go func() {
-		_, err := eng.Apply(context.Background(), e.now, e.issueCmd("svc-a", false))
-		failed <- err
-	}()
-	<-gs.entered // the failing group is on its way to disk
-	var (
-		applied  = make(chan struct{}, 2)
-		numbers_ []string
-		mu       sync.Mutex
-	)
-	next := make(chan error, 1)
-	go func() {
-		_, err := eng.Do(context.Background(), queue.Request{
-			Now: e.now.Add(time.Second),
-			Cmd: e.issueCmd("svc-a", false),
-			// Render runs each time the engine applies the request.
-			Render: func(st *queue.State, v any) (int, []byte) {
-				mu.Lock()
-				numbers_ = append(numbers_, v.(*queue.Issued).Ticket.Number)
-				mu.Unlock()
-				applied <- struct{}{}
-				return 201, nil
-			},
+func newFaultStore(db *storage.DB, failAt int64, landed, gate bool) *faultStore {
+	return &faultStore{DB: db, failAt: failAt, landed: landed, gate: gate, entered: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (s *faultStore) Commit(b *queue.Batch) error {
+	if s.n.Add(1) != s.failAt {
+		return s.DB.Commit(b)
+	}
+	if s.gate {
+		close(s.entered)
+		<-s.release
+	}
+	if s.landed {
+		if err := s.DB.Commit(b); err != nil {
+			return err
+		}
+	}
+	return errors.New("fdatasync: input/output error")
+}
+
+// idemIssue issues a ticket with an Idempotency-Key; the answer's body is
+// the ticket's number. applied, when set, hears each time the engine
+// applies the request.
+func (e *env) idemIssue(ctx context.Context, key string, now time.Time, applied chan<- string) (queue.Reply, error) {
+	cmd := queue.IssueTicket{ServiceID: "svc-a", Channel: queue.ChannelKiosk, Key: "visitor-" + key}
+	return e.eng.Do(ctx, queue.Request{
+		Now: now, Cmd: cmd,
+		Idem: &queue.Idem{Key: key, BodyHash: "issue svc-a"},
+		Render: func(st *queue.State, v any) (int, []byte) {
+			n := v.(*queue.Issued).Ticket.Number
+			if applied != nil {
+				applied <- n
+			}
+			return 201, []byte(n)
+		},
+	})
+}
+
+// A commit that fails stops the engine (fail-stop): whether the failed
+// group is on disk is unknown, so its callers, those of the group applied
+// on top of it and every later caller are answered unavailable, nothing of
+// it is published, and the engine says why. After a restart, a retry with
+// the same Idempotency-Key answers the truth: the first answer again when
+// the commit landed, a ticket applied afresh when it did not.
+func TestFailedCommitStopsTheEngine(t *testing.T) {
+	for _, landed := range []bool{true, false} {
+		t.Run(fmt.Sprintf("landed=%v", landed), func(t *testing.T) {
+			e := newEnv(t, "Asia/Jakarta", "2026-11-26 08:00:00")
+			e.issue("svc-a", false) // A001
+			fs := newFaultStore(e.db, 1, landed, true)
+			e.reopen(fs, queue.Options{})
+			pub := &recordingPublisher{}
+			e.eng.Subscribe(pub)
+			before := e.st()
+
+			first := make(chan error, 1)
+			go func() {
+				_, err := e.idemIssue(context.Background(), "k1", e.now, nil)
+				first <- err
+			}()
+			<-fs.entered // the failing group is on its way to disk
+			applied := make(chan string, 1)
+			second := make(chan error, 1)
+			go func() {
+				_, err := e.idemIssue(context.Background(), "k2", e.now.Add(time.Second), applied)
+				second <- err
+			}()
+			if n := <-applied; n != "A003" {
+				t.Fatalf("the next group was applied as %s, want A003 on top of the committing A002", n)
+			}
+			close(fs.release)
+			for name, ch := range map[string]chan error{"failed group": first, "group on top": second} {
+				if err := <-ch; queue.ErrorCode(err) != queue.EUnavailable {
+					t.Errorf("%s: %v, want unavailable", name, err)
+				}
+			}
+			<-e.eng.Failed()
+			if err := e.eng.Err(); err == nil || !strings.Contains(err.Error(), "input/output error") {
+				t.Errorf("Err() = %v, want the commit's cause", err)
+			}
+			if _, err := e.eng.Apply(context.Background(), e.now, e.issueCmd("svc-a", false)); queue.ErrorCode(err) != queue.EUnavailable {
+				t.Errorf("a request after the failure: %v, want unavailable", err)
+			}
+			if e.st() != before {
+				t.Error("the engine published a state after the failed commit")
+			}
+			if evs := pub.all(); len(evs) != 0 {
+				t.Errorf("%d events of the failed commit were published", len(evs))
+			}
+
+			// The restart loads what the disk holds.
+			e.now = e.now.Add(time.Minute)
+			e.restart()
+			stored, err := e.db.Tickets(queue.TicketFilter{Day: e.st().Day})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"A001"}
+			if landed {
+				want = append(want, "A002")
+			}
+			if got := numbers(stored); !slices.Equal(got, want) {
+				t.Fatalf("on disk after the restart: %v, want %v", got, want)
+			}
+			rep, err := e.idemIssue(context.Background(), "k1", e.now, nil)
+			if err != nil || string(rep.Body) != "A002" || rep.Replayed != landed {
+				t.Errorf("retry of k1: %s replayed=%v (%v), want A002 replayed=%v", rep.Body, rep.Replayed, err, landed)
+			}
+			rep, err = e.idemIssue(context.Background(), "k2", e.now, nil)
+			if err != nil || string(rep.Body) != "A003" || rep.Replayed {
+				t.Errorf("retry of k2: %s replayed=%v (%v), want a fresh A003", rep.Body, rep.Replayed, err)
+			}
+			e.checkSeqs()
 		})
-		next <- err
-	}()
-	<-applied // applied on top of the group being committed
-	close(gs.release)
-
-	if err := <-failed; err == nil {
-		t.Fatal("the caller of the failed commit got no error")
-	}
-	if err := <-next; err != nil {
-		t.Fatalf("the group after the failed one: %v", err)
-	}
-	mu.Lock()
-	got := numbers_
-	mu.Unlock()
-	if len(got) != 2 || got[0] != "A003" || got[1] != "A002" {
-		t.Errorf("the second ticket was applied as %v, want [A003 A002]: on top of the failed A002, then again without it", got)
-	}
-	if got := e.st().Seq; got != seqBefore+1 {
-		t.Errorf("state seq %d after one committed issue, want %d", got, seqBefore+1)
-	}
-	e.checkSeqs()
-	stored, err := e.db.Tickets(queue.TicketFilter{Day: first.Day})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := numbers(stored); len(got) != 2 || got[0] != "A001" || got[1] != "A002" {
-		t.Errorf("stored tickets %v, want [A001 A002]", got)
-	}
-	e.now = e.now.Add(2 * time.Second)
-	e.restart()
-	if n := e.issue("svc-a", false).Number; n != "A003" {
-		t.Errorf("after a restart the next number is %s, want A003", n)
 	}
 }
 
@@ -235,68 +296,62 @@ func (p *checkingPublisher) Publish(evs []queue.Event, st *queue.State) {
 	}
 }
 
-// flakyStore is the real store, slowed down, failing every nth commit.
-type flakyStore struct {
-	*storage.DB
-	n     atomic.Int64
-	every int64
-	delay time.Duration
-}
-
-func (s *flakyStore) Commit(b *queue.Batch) error {
-	time.Sleep(s.delay)
-	if s.n.Add(1)%s.every == 0 {
-		return errors.New("I/O error")
-	}
-	return s.DB.Commit(b)
-}
-
-// Under concurrent issues (some given up by their callers), counters
-// calling, and every fourth commit failing, whatever the group settings:
-// every acknowledged ticket is on disk after a restart, numbers run 1..n
-// per service with no gap, the event log has no gap, and publishers see
-// every committed event once, in order, with its state.
-func TestPipelineUnderFaults(t *testing.T) {
+// Under concurrent issues with Idempotency-Keys (some callers giving up
+// early) and counters calling, one commit fails, landed or not, at some
+// point. Every acknowledged ticket is on disk after the restart; every
+// request answered unavailable, retried with its key, answers either its
+// first answer (and that ticket is on disk) or a ticket applied afresh;
+// numbers run 1..n per service; the event log has no gap; publishers saw
+// every event published once, in order, and none after the failure.
+func TestFailStopUnderLoad(t *testing.T) {
 	for _, c := range []struct {
-		name string
-		opts queue.Options
+		name   string
+		opts   queue.Options
+		failAt int64
+		landed bool
 	}{
-		{"no group wait", queue.Options{GroupWait: -1}},
-		{"default", queue.Options{}},
-		{"long wait, small groups", queue.Options{GroupWait: 5 * time.Millisecond, MaxGroup: 3}},
+		{"no group wait, landed", queue.Options{GroupWait: -1}, 7, true},
+		{"default, lost", queue.Options{}, 12, false},
+		{"default, landed", queue.Options{}, 20, true},
+		{"small groups, lost", queue.Options{GroupWait: 5 * time.Millisecond, MaxGroup: 3}, 30, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t, "Asia/Jakarta", "2026-11-26 08:00:00")
 			e.openCounter("k1", "u1")
 			e.act("k3", queue.ActOpen, "u3")
 			now := e.now
-			e.reopen(&flakyStore{DB: e.db, every: 4, delay: 300 * time.Microsecond}, c.opts)
+			e.reopen(newFaultStore(e.db, c.failAt, c.landed, false), c.opts)
 			pub := &checkingPublisher{eng: e.eng, last: e.st().Seq}
 			e.eng.Subscribe(pub)
 
 			var (
-				mu    sync.Mutex
-				acked []string
-				wg    sync.WaitGroup
-				stop  atomic.Bool
+				mu     sync.Mutex
+				acked  = map[string]string{} // key → number
+				failed []string              // keys answered with an error
+				wg     sync.WaitGroup
 			)
-			for i := range 24 {
+			for i := range 16 {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
 					rng := rand.New(rand.NewPCG(uint64(i), 1))
-					for !stop.Load() {
+					for j := 0; ; j++ {
+						key := fmt.Sprintf("c%d-%d", i, j)
 						ctx, cancel := context.Background(), context.CancelFunc(func() {})
 						if i%4 == 0 { // some callers give up quickly
 							ctx, cancel = context.WithTimeout(ctx, time.Duration(rng.IntN(200))*time.Microsecond)
 						}
-						svc := []string{"svc-a", "svc-b", "svc-c"}[rng.IntN(3)]
-						v, err := e.eng.Apply(ctx, now, e.issueCmd(svc, rng.IntN(5) == 0))
+						rep, err := e.idemIssue(ctx, key, now, nil)
 						cancel()
+						mu.Lock()
 						if err == nil {
-							mu.Lock()
-							acked = append(acked, v.(*queue.Issued).Ticket.ID)
-							mu.Unlock()
+							acked[key] = string(rep.Body)
+						} else { // unavailable, or given up: retried below
+							failed = append(failed, key)
+						}
+						mu.Unlock()
+						if queue.ErrorCode(err) == queue.EUnavailable {
+							return
 						}
 					}
 				}()
@@ -305,36 +360,86 @@ func TestPipelineUnderFaults(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					for !stop.Load() {
+					for {
 						cmd := counterCmd(k.counter, queue.ActNext)
 						cmd.UserID = k.user
-						e.eng.Apply(context.Background(), now, cmd)
-						time.Sleep(200 * time.Microsecond)
+						if _, err := e.eng.Apply(context.Background(), now, cmd); queue.ErrorCode(err) == queue.EUnavailable {
+							return
+						}
 					}
 				}()
 			}
-			time.Sleep(400 * time.Millisecond)
-			stop.Store(true)
 			wg.Wait()
-
+			<-e.eng.Failed()
 			pub.mu.Lock()
 			if len(pub.errs) > 0 {
 				t.Errorf("publisher saw %d problems, first: %s", len(pub.errs), pub.errs[0])
 			}
+			published := pub.last
 			pub.mu.Unlock()
-			if len(acked) < 50 {
-				t.Fatalf("only %d tickets acknowledged", len(acked))
+			if len(acked) < 10 || len(failed) == 0 {
+				t.Fatalf("%d acknowledged, %d unavailable: the fault came too early or never", len(acked), len(failed))
 			}
+
 			e.now = now.Add(time.Second)
 			e.restart()
-			for _, id := range acked {
-				if tk, err := e.db.Ticket(id); err != nil || tk == nil {
-					t.Fatalf("acknowledged ticket %s is not on disk (%v)", id, err)
+			if got := e.st().Seq; got < published || (got > published) != c.landed {
+				t.Errorf("after the restart the log ends at %d; %d were published (landed=%v)", got, published, c.landed)
+			}
+			day := e.st().Day
+			onDisk := func() map[string]*queue.Ticket {
+				stored, err := e.db.Tickets(queue.TicketFilter{Day: day})
+				if err != nil {
+					t.Fatal(err)
+				}
+				m := map[string]*queue.Ticket{}
+				for _, tk := range stored {
+					m[tk.Number] = tk
+				}
+				return m
+			}
+			disk := onDisk()
+			for key, n := range acked {
+				if tk := disk[n]; tk == nil || tk.Key != "visitor-"+key {
+					t.Fatalf("acknowledged %s (%s) is not on disk as it was answered", n, key)
 				}
 			}
-			stored, err := e.db.Tickets(queue.TicketFilter{Day: e.st().Day})
+			replays := 0
+			for _, key := range failed {
+				rep, err := e.idemIssue(context.Background(), key, e.now, nil)
+				if err != nil {
+					t.Fatalf("retry of %s: %v", key, err)
+				}
+				tk := onDisk()[string(rep.Body)]
+				if tk == nil || tk.Key != "visitor-"+key {
+					t.Fatalf("retry of %s answered %s, which is not its ticket on disk", key, rep.Body)
+				}
+				if rep.Replayed {
+					replays++
+					if disk[string(rep.Body)] == nil {
+						t.Errorf("retry of %s replayed %s, which was not on disk before the retry", key, rep.Body)
+					}
+				}
+			}
+			if replays > 0 && !c.landed {
+				t.Errorf("%d retries were replays, but the failed commit did not land", replays)
+			}
+			stored, err := e.db.Tickets(queue.TicketFilter{Day: day})
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Nothing is on disk that neither an answer nor a retry told of.
+			told := map[string]bool{}
+			for key := range acked {
+				told["visitor-"+key] = true
+			}
+			for _, key := range failed {
+				told["visitor-"+key] = true
+			}
+			for _, tk := range stored {
+				if !told[tk.Key] {
+					t.Errorf("ticket %s is on disk, but no answer or retry told of it", tk.Number)
+				}
 			}
 			next := map[string]int{}
 			for _, tk := range stored {
@@ -344,9 +449,6 @@ func TestPipelineUnderFaults(t *testing.T) {
 					t.Fatalf("ticket %s has number %s, want %s: numbers must run without gaps", tk.ID, tk.Number, want)
 				}
 			}
-			if len(stored) < len(acked) {
-				t.Errorf("%d tickets stored, %d acknowledged", len(stored), len(acked))
-			}
 			e.checkSeqs()
 		})
 	}
@@ -354,14 +456,51 @@ func TestPipelineUnderFaults(t *testing.T) {
 
 // recordingPublisher keeps every published event.
 type recordingPublisher struct {
-	mu  sync.Mutex
-	evs []queue.Event
+	mu      sync.Mutex
+	evs     []queue.Event
+	changed chan struct{} // closed and replaced at each Publish
 }
 
 func (p *recordingPublisher) Publish(evs []queue.Event, _ *queue.State) {
 	p.mu.Lock()
 	p.evs = append(p.evs, evs...)
+	if p.changed != nil {
+		close(p.changed)
+		p.changed = nil
+	}
 	p.mu.Unlock()
+}
+
+func (p *recordingPublisher) all() []queue.Event {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.evs)
+}
+
+// upTo waits until events up to seq are published and returns them all.
+// The engine answers a group's callers before it publishes the group's
+// events, so a caller that reads right after Do returns may be early.
+func (p *recordingPublisher) upTo(t testing.TB, seq uint64) []queue.Event {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		p.mu.Lock()
+		if n := len(p.evs); n > 0 && p.evs[n-1].Seq >= seq {
+			evs := slices.Clone(p.evs)
+			p.mu.Unlock()
+			return evs
+		}
+		if p.changed == nil {
+			p.changed = make(chan struct{})
+		}
+		ch := p.changed
+		p.mu.Unlock()
+		select {
+		case <-ch:
+		case <-timeout:
+			t.Fatalf("events up to %d were not published within 10 s", seq)
+		}
+	}
 }
 
 // Every event the engine makes carries its record, which is exactly
@@ -389,9 +528,7 @@ func TestEventRecordIsMarshal(t *testing.T) {
 	e.at("2026-11-27 00:00:05") // the day rolls
 	e.issue("svc-a", false)
 
-	pub.mu.Lock()
-	evs := pub.evs
-	pub.mu.Unlock()
+	evs := pub.upTo(t, e.st().Seq)
 	types := map[string]bool{}
 	for _, ev := range evs {
 		types[ev.Type] = true

@@ -36,8 +36,10 @@ type State struct {
 	numbers map[string]int
 	// quotaUsed counts the tickets issued per service today, less cancelled.
 	quotaUsed map[string]int
-	// lastIndex is the index of the last ticket issued today.
-	lastIndex int
+	// lastIndex is the index of the last ticket issued today, and
+	// lastQueueSeq the last Ticket.QueueSeq given today.
+	lastIndex    int
+	lastQueueSeq int
 	// serviceTimes holds the most recent service durations per service.
 	serviceTimes map[string][]time.Duration
 	recentCalls  []RecentCall

@@ -16,11 +16,30 @@ const (
 	KindSession = "session"
 	KindIdem    = "idem"
 	KindTicket  = "ticket"
+	// The day's recent calls and each service's recent service times,
+	// kept so that a restart shows the same calls and estimates.
+	KindRecentCalls  = "recent_calls"
+	KindServiceTimes = "service_times"
 )
+
+// RecentCalls is the value of a KindRecentCalls put: the day's last calls,
+// newest first.
+type RecentCalls struct {
+	Day   string       `json:"day"`
+	Calls []RecentCall `json:"calls"`
+}
+
+// ServiceTimes is the value of a KindServiceTimes put (ID: the service's):
+// the service's recent service times of the day, oldest first.
+type ServiceTimes struct {
+	Day       string          `json:"day"`
+	ServiceID string          `json:"service_id"`
+	Durations []time.Duration `json:"durations"`
+}
 
 // Put is one record to write, or to delete when Value is nil. Value is the
 // pointer type of its kind: *Site, *Agency, *Service, *Counter, *User,
-// *Device, *Session, *IdemRecord or *Ticket. Tickets are kept per business
+// *Device, *Session, *IdemRecord, *Ticket, *RecentCalls or *ServiceTimes. Tickets are kept per business
 // day; ID is the record's key (for a site, "site").
 type Put struct {
 	Kind  string
@@ -65,8 +84,15 @@ type Loaded struct {
 	// database) and Tickets that day's tickets.
 	Day     string
 	Tickets []*Ticket
-	// Seq is the last event sequence number committed.
-	Seq uint64
+	// Seq is the last event sequence number committed, and LastAt its
+	// time: the engine's time never goes back before it, also when the
+	// clock stepped back while the server was down.
+	Seq    uint64
+	LastAt time.Time
+	// RecentCalls and ServiceTimes are the last stored; only those of Day
+	// count.
+	RecentCalls  *RecentCalls
+	ServiceTimes []*ServiceTimes
 }
 
 // TicketFilter narrows a ticket listing of one day.

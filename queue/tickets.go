@@ -158,6 +158,7 @@ func (c IssueTicket) apply(tx *txn) (any, error) {
 	mutable(tx, "numbers", &st.numbers)[svc.Code] = seq
 	mutable(tx, "quotaUsed", &st.quotaUsed)[svc.ID]++
 	st.lastIndex = index
+	st.lastQueueSeq++
 	t := &Ticket{
 		ID:              TicketID(st.Day, index),
 		Number:          fmt.Sprintf("%s%03d", svc.Code, seq),
@@ -173,6 +174,8 @@ func (c IssueTicket) apply(tx *txn) (any, error) {
 		IssuedServiceID: svc.ID,
 		Seq:             seq,
 		Index:           index,
+		QueueSeq:        st.lastQueueSeq,
+		Visits:          []Visit{{ServiceID: svc.ID, AgencyID: svc.AgencyID, QueuedAt: st.now}},
 	}
 	tx.putTicket(t)
 	tx.emitTicket("ticket.issued", t, nil)
@@ -193,6 +196,7 @@ func (c CancelTicket) apply(tx *txn) (any, error) {
 	}
 	nt := *t
 	nt.Status = Cancelled
+	nt.endVisit(Cancelled, tx.st.now)
 	tx.putTicket(&nt)
 	if q := tx.st.quotaUsed[t.IssuedServiceID]; q > 0 {
 		mutable(tx, "quotaUsed", &tx.st.quotaUsed)[t.IssuedServiceID] = q - 1
@@ -307,6 +311,7 @@ func (c CounterAction) apply(tx *txn) (any, error) {
 	case ActNoShow:
 		nt := *cur
 		nt.Status = NoShow
+		nt.endVisit(NoShow, now)
 		tx.putTicket(&nt)
 		nc.CurrentID = ""
 		tx.putCounter(&nc)
@@ -317,6 +322,9 @@ func (c CounterAction) apply(tx *txn) (any, error) {
 		nt.Status, nt.ServiceID, nt.AgencyID = Waiting, to.ID, to.AgencyID
 		// It waits afresh: the old service's call times no longer apply.
 		nt.QueuedAt, nt.CounterID, nt.CalledAt, nt.ServingAt = now, "", nil, nil
+		nt.endVisit(Transferred, now)
+		nt.Visits = append(nt.Visits, Visit{ServiceID: to.ID, AgencyID: to.AgencyID, QueuedAt: now})
+		nt.QueueSeq = tx.nextQueueSeq()
 		tx.putTicket(&nt)
 		nc.CurrentID = ""
 		tx.putCounter(&nc)
@@ -398,14 +406,40 @@ func (c CounterAction) check(st *State, ctr *Counter, cur *Ticket) error {
 	return Invalid(map[string]string{"action": "unknown action"})
 }
 
+// visits returns the ticket's visits; a ticket stored before visits were
+// kept gets one made from its current queue.
+func (t *Ticket) visits() []Visit {
+	if len(t.Visits) > 0 {
+		return t.Visits
+	}
+	v := Visit{ServiceID: t.ServiceID, AgencyID: t.AgencyID, QueuedAt: t.QueuedAt, CalledAt: t.CalledAt, LastCalledAt: t.CalledAt, CounterID: t.CounterID}
+	return []Visit{v}
+}
+
+// endVisit ends the ticket's current visit with outcome at now. t is a
+// copy about to be stored: its visits are copied before the change.
+func (t *Ticket) endVisit(outcome Status, now time.Time) {
+	t.Visits = slices.Clone(t.visits())
+	v := &t.Visits[len(t.Visits)-1]
+	v.EndedAt, v.Outcome = &now, outcome
+}
+
+// nextQueueSeq numbers an entry into a queue.
+func (tx *txn) nextQueueSeq() int {
+	tx.st.lastQueueSeq++
+	return tx.st.lastQueueSeq
+}
+
 // finish marks a called or serving ticket done.
 func (tx *txn) finish(t *Ticket, now time.Time) {
 	nt := *t
 	nt.Status, nt.DoneAt = Done, &now
+	nt.endVisit(Done, now)
 	tx.putTicket(&nt)
 	if d, ok := serviceDuration(&nt); ok {
 		m := mutable(tx, "serviceTimes", &tx.st.serviceTimes)
 		m[nt.ServiceID] = appendKept(m[nt.ServiceID], d, serviceTimesKept)
+		tx.timesChanged(nt.ServiceID)
 	}
 	tx.emitTicket("ticket.done", &nt, nil)
 }
@@ -413,12 +447,23 @@ func (tx *txn) finish(t *Ticket, now time.Time) {
 // call makes a ticket the counter's current one and announces it.
 func (tx *txn) call(t *Ticket, ctr *Counter, now time.Time) {
 	nt := *t
+	if t.Status == NoShow {
+		// A call-back enters the queue again, straight to the counter.
+		nt.QueueSeq = tx.nextQueueSeq()
+	}
 	nt.Status, nt.CalledAt, nt.ServingAt, nt.DoneAt = Called, &now, nil, nil
 	nt.CounterID = ctr.ID
 	nt.Calls = 1
+	nt.Visits = slices.Clone(nt.visits())
+	v := &nt.Visits[len(nt.Visits)-1]
+	if v.CalledAt == nil {
+		v.CalledAt, v.CounterID, v.OfficerID = &now, ctr.ID, ctr.OfficerID
+	}
+	v.LastCalledAt, v.EndedAt, v.Outcome = &now, nil, ""
 	tx.putTicket(&nt)
 	rc := RecentCall{Number: nt.Number, CounterName: ctr.Name, CalledAt: now}
 	tx.st.recentCalls = append([]RecentCall{rc}, tx.st.recentCalls[:min(len(tx.st.recentCalls), recentCallsKept-1)]...)
+	tx.recentChanged = true
 	tx.writes++
 	tx.emitTicket("ticket.called", &nt, func(ev *TicketEvent) { ev.Announcement = tx.st.announce(&nt, ctr) })
 }

@@ -164,7 +164,37 @@ type Ticket struct {
 	Seq             int    `json:"-"` // the number within that service and day
 	// Index orders the day's tickets by issue; it is part of the ID.
 	Index int `json:"-"`
+	// QueueSeq orders the day's entries into a queue (issue, check-in,
+	// transfer, call-back): among tickets of equal rank the lower is
+	// called first, even within one second and after a restart.
+	QueueSeq int `json:"-"`
+	// Visits is the ticket's history: one visit per queue it waited in,
+	// oldest first; the last is the current one. Reports read it.
+	Visits []Visit `json:"-"`
 }
+
+// Visit is one wait of a ticket in one service and how it ended.
+type Visit struct {
+	ServiceID string    `json:"service_id"`
+	AgencyID  string    `json:"agency_id"`
+	QueuedAt  time.Time `json:"queued_at"`
+	// CalledAt is the call that ended the wait, by CounterID and its
+	// officer OfficerID; LastCalledAt the latest call (a no-show called
+	// back), from which service time runs. Nil while waiting.
+	CalledAt     *time.Time `json:"called_at,omitempty"`
+	LastCalledAt *time.Time `json:"last_called_at,omitempty"`
+	CounterID    string     `json:"counter_id,omitempty"`
+	OfficerID    string     `json:"officer_id,omitempty"`
+	// EndedAt and Outcome say how the visit ended: done, no_show,
+	// transferred, cancelled or expired; empty while it goes on. A no-show
+	// called back goes on again.
+	EndedAt *time.Time `json:"ended_at,omitempty"`
+	Outcome Status     `json:"outcome,omitempty"`
+}
+
+// Transferred is the outcome of a visit that ended in a transfer; it is
+// never a ticket's status.
+const Transferred Status = "transferred"
 
 // Front reports whether routing calls the ticket in the front group:
 // priority visitors and checked-in appointments.

@@ -16,10 +16,12 @@ import (
 
 type ticketRec struct {
 	*queue.Ticket
-	Key             string `json:"key"`
-	IssuedServiceID string `json:"issued_service_id"`
-	Seq             int    `json:"seq"`
-	Index           int    `json:"index"`
+	Key             string        `json:"key"`
+	IssuedServiceID string        `json:"issued_service_id"`
+	Seq             int           `json:"seq"`
+	Index           int           `json:"index"`
+	QueueSeq        int           `json:"queue_seq"`
+	Visits          []queue.Visit `json:"visits"`
 }
 
 type counterRec struct {
@@ -56,11 +58,64 @@ func (r ticketRec) appendJSON(b []byte) ([]byte, error) {
 	b = jsonenc.Int(b, r.Seq)
 	b = append(b, `,"index":`...)
 	b = jsonenc.Int(b, r.Index)
+	b = append(b, `,"queue_seq":`...)
+	b = jsonenc.Int(b, r.QueueSeq)
+	b = append(b, `,"visits":`...)
+	if b, err = appendVisits(b, r.Visits); err != nil {
+		return nil, err
+	}
 	return append(b, '}'), nil
 }
 
+// appendVisits appends json.Marshal(vs).
+func appendVisits(b []byte, vs []queue.Visit) ([]byte, error) {
+	if vs == nil {
+		return append(b, "null"...), nil
+	}
+	var err error
+	b = append(b, '[')
+	for i := range vs {
+		v := &vs[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"service_id":`...)
+		b = jsonenc.String(b, v.ServiceID)
+		b = append(b, `,"agency_id":`...)
+		b = jsonenc.String(b, v.AgencyID)
+		b = append(b, `,"queued_at":`...)
+		b = jsonenc.Time(b, v.QueuedAt, &err)
+		if v.CalledAt != nil {
+			b = append(b, `,"called_at":`...)
+			b = jsonenc.Time(b, *v.CalledAt, &err)
+		}
+		if v.LastCalledAt != nil {
+			b = append(b, `,"last_called_at":`...)
+			b = jsonenc.Time(b, *v.LastCalledAt, &err)
+		}
+		if v.CounterID != "" {
+			b = append(b, `,"counter_id":`...)
+			b = jsonenc.String(b, v.CounterID)
+		}
+		if v.OfficerID != "" {
+			b = append(b, `,"officer_id":`...)
+			b = jsonenc.String(b, v.OfficerID)
+		}
+		if v.EndedAt != nil {
+			b = append(b, `,"ended_at":`...)
+			b = jsonenc.Time(b, *v.EndedAt, &err)
+		}
+		if v.Outcome != "" {
+			b = append(b, `,"outcome":`...)
+			b = jsonenc.String(b, string(v.Outcome))
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']'), err
+}
+
 func ticketRecord(t *queue.Ticket) any {
-	return ticketRec{t, t.Key, t.IssuedServiceID, t.Seq, t.Index}
+	return ticketRec{t, t.Key, t.IssuedServiceID, t.Seq, t.Index, t.QueueSeq, t.Visits}
 }
 
 func counterRecord(c *queue.Counter) any { return counterRec{c, c.CurrentID, c.FrontStreak} }
@@ -73,6 +128,7 @@ func decodeTicket(b []byte) (*queue.Ticket, error) {
 		return nil, fmt.Errorf("storage: decode ticket: %w", err)
 	}
 	r.Ticket.Key, r.Ticket.IssuedServiceID, r.Ticket.Seq, r.Ticket.Index = r.Key, r.IssuedServiceID, r.Seq, r.Index
+	r.Ticket.QueueSeq, r.Ticket.Visits = r.QueueSeq, r.Visits
 	return r.Ticket, nil
 }
 
@@ -157,6 +213,12 @@ func encodePut(p queue.Put) (op, error) {
 		}
 		o.bucket, o.day, o.key = bktTickets, day, u64(uint64(index))
 		o.val, err = encode(p, ticketRecord)
+	case queue.KindRecentCalls:
+		o.bucket, o.key = bktLive, keyRecentCalls
+		o.val, err = encode[queue.RecentCalls](p, nil)
+	case queue.KindServiceTimes:
+		o.bucket, o.key = bktLive, append([]byte(prefixServiceTimes), p.ID...)
+		o.val, err = encode[queue.ServiceTimes](p, nil)
 	default:
 		return op{}, fmt.Errorf("storage: unknown record kind %q", p.Kind)
 	}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/mpp-digital/antrean/queue"
@@ -49,6 +50,8 @@ type Options struct {
 type DB struct {
 	bolt *bolt.DB
 	path string
+	// commits counts Commit calls, for commitFault.
+	commits atomic.Int64
 }
 
 var _ queue.Store = (*DB)(nil)
@@ -66,11 +69,17 @@ var (
 	bktIdem     = []byte("idem")
 	bktTickets  = []byte("tickets")
 	bktEvents   = []byte("events")
+	// bktLive holds the day's recent calls ("recent_calls") and each
+	// service's recent service times ("service_times/ID").
+	bktLive = []byte("live")
 
 	keySchema = []byte("schema_version")
 	keyDay    = []byte("day")
 	keySeq    = []byte("seq")
 	keySite   = []byte("site")
+
+	keyRecentCalls     = []byte("recent_calls")
+	prefixServiceTimes = "service_times/"
 )
 
 // migrations[i] migrates the schema from version i to i+1, inside the one
@@ -85,6 +94,12 @@ var migrations = []func(tx *bolt.Tx) error{
 			}
 		}
 		return nil
+	},
+	// 1 → 2: the live bucket. Tickets gain queue_seq and visits; those
+	// stored before have neither, and queue makes them up on load.
+	func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bktLive)
+		return err
 	},
 }
 

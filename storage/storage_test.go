@@ -135,10 +135,14 @@ func TestRoundTrip(t *testing.T) {
 	tk := filled[queue.Ticket](t, &n)
 	tk.Index, tk.Day = 7, day
 	tk.ID = queue.TicketID(day, tk.Index)
+	calls := filled[queue.RecentCalls](t, &n)
+	times := filled[queue.ServiceTimes](t, &n)
 	ev := filled[queue.Event](t, &n)
 	ev.Seq, ev.Data = 1, json.RawMessage(`{"ticket":{"id":"x"}}`)
 	ev.Record = nil // the engine's encoding, never read back
 	commit(t, db, &queue.Batch{Day: day, Events: []queue.Event{*ev}, Puts: []queue.Put{
+		{Kind: queue.KindRecentCalls, ID: "recent_calls", Value: calls},
+		{Kind: queue.KindServiceTimes, ID: times.ServiceID, Value: times},
 		{Kind: queue.KindSite, ID: "site", Value: site},
 		{Kind: queue.KindAgency, ID: agency.ID, Value: agency},
 		{Kind: queue.KindService, ID: service.ID, Value: service},
@@ -156,7 +160,8 @@ func TestRoundTrip(t *testing.T) {
 		Site: site, Agencies: []*queue.Agency{agency}, Services: []*queue.Service{service},
 		Counters: []*queue.Counter{counter}, Users: []*queue.User{user}, Devices: []*queue.Device{device},
 		Sessions: []*queue.Session{session}, Idem: []*queue.IdemRecord{idem},
-		Day: day, Tickets: []*queue.Ticket{tk}, Seq: 1,
+		Day: day, Tickets: []*queue.Ticket{tk}, Seq: 1, LastAt: ev.At,
+		RecentCalls: calls, ServiceTimes: []*queue.ServiceTimes{times},
 	})
 	got, err := db.Ticket(tk.ID)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 
 	"github.com/mpp-digital/antrean/queue"
 	bolt "go.etcd.io/bbolt"
@@ -20,11 +21,24 @@ func (db *DB) Load() (*queue.Loaded, error) {
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bktMeta)
 		l.Day, l.Seq = string(meta.Get(keyDay)), getU64(meta.Get(keySeq))
-		var err error
+		var err, errAt, errCalls error
 		if v := tx.Bucket(bktSite).Get(keySite); v != nil {
 			l.Site, err = decodePlain[queue.Site](v)
 		}
-		return errors.Join(err,
+		l.LastAt, errAt = lastEventTime(tx)
+		live := tx.Bucket(bktLive)
+		if v := live.Get(keyRecentCalls); v != nil {
+			l.RecentCalls, errCalls = decodePlain[queue.RecentCalls](v)
+		}
+		c := live.Cursor()
+		for k, v := c.Seek([]byte(prefixServiceTimes)); k != nil && bytes.HasPrefix(k, []byte(prefixServiceTimes)); k, v = c.Next() {
+			st, err := decodePlain[queue.ServiceTimes](v)
+			if err != nil {
+				return err
+			}
+			l.ServiceTimes = append(l.ServiceTimes, st)
+		}
+		return errors.Join(err, errAt, errCalls,
 			loadAll(tx.Bucket(bktAgencies), decodePlain[queue.Agency], &l.Agencies),
 			loadAll(tx.Bucket(bktServices), decodePlain[queue.Service], &l.Services),
 			loadAll(tx.Bucket(bktCounters), decodeCounter, &l.Counters),
@@ -39,6 +53,27 @@ func (db *DB) Load() (*queue.Loaded, error) {
 		return nil, err
 	}
 	return l, nil
+}
+
+// lastEventTime is the time of the last event stored (zero when none).
+func lastEventTime(tx *bolt.Tx) (time.Time, error) {
+	root := tx.Bucket(bktEvents)
+	days := root.Cursor()
+	for name, v := days.Last(); name != nil; name, v = days.Prev() {
+		if v != nil {
+			continue
+		}
+		if k, rec := root.Bucket(name).Cursor().Last(); k != nil {
+			var e struct {
+				At time.Time `json:"at"`
+			}
+			if err := json.Unmarshal(rec, &e); err != nil {
+				return time.Time{}, fmt.Errorf("storage: decode event %d: %w", getU64(k), err)
+			}
+			return e.At, nil
+		}
+	}
+	return time.Time{}, nil
 }
 
 // loadAll appends the decoded values of bucket b (nil: none) to dst in key
@@ -78,6 +113,21 @@ func (db *DB) Commit(b *queue.Batch) error {
 	if err := db.Prepare(b); err != nil { // what is not encoded yet
 		return err
 	}
+	if commitFault != nil {
+		if fail, landed := commitFault(db.commits.Add(1)); fail {
+			if landed {
+				if err := db.commit(b); err != nil {
+					return err
+				}
+			}
+			return errInjected
+		}
+	}
+	return db.commit(b)
+}
+
+// commit writes a prepared batch.
+func (db *DB) commit(b *queue.Batch) error {
 	enc := b.Encoded.(*encodedBatch)
 	ops, events := enc.ops, enc.events
 	return db.bolt.Update(func(tx *bolt.Tx) error {

@@ -1,0 +1,26 @@
+//go:build faultinject
+
+package storage
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// ANTREAN_FAULT_COMMIT=N:landed fails the Nth commit of the process after
+// writing it; N:lost fails it without writing. Only in test builds
+// (go build -tags faultinject).
+func init() {
+	v := os.Getenv("ANTREAN_FAULT_COMMIT")
+	if v == "" {
+		return
+	}
+	ns, mode, _ := strings.Cut(v, ":")
+	n, err := strconv.ParseInt(ns, 10, 64)
+	if err != nil || n < 1 || (mode != "landed" && mode != "lost") {
+		panic(fmt.Sprintf("ANTREAN_FAULT_COMMIT=%q: want N:landed or N:lost", v))
+	}
+	commitFault = func(i int64) (bool, bool) { return i == n, mode == "landed" }
+}
