@@ -62,6 +62,11 @@ type Config struct {
 	// tickets (0: a burst of 10, then one per 2 s; a negative burst: off).
 	IssueBurst int
 	IssueEvery time.Duration
+
+	// FailGrace is how long a server whose commit failed goes on
+	// answering 503 before it exits for its service manager to restart
+	// it (default 2 s).
+	FailGrace time.Duration
 }
 
 // Validate checks the config and fills defaults.
@@ -89,6 +94,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if c.FailGrace <= 0 {
+		c.FailGrace = 2 * time.Second
 	}
 	return nil
 }
@@ -369,6 +377,28 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	case err := <-a.errc:
 		a.closeEngine()
 		return err
+	case <-a.Engine.Failed():
+		return a.failStop(ctx)
 	}
 	return a.Close()
+}
+
+// ErrCommitFailed is matched by Run's error after a failed commit.
+var ErrCommitFailed = errors.New("a commit failed")
+
+// failStop ends a server whose engine stopped on a failed commit: it goes
+// on answering 503 for FailGrace, so that clients see "unavailable" and
+// retry, then shuts down and reports the cause; the command exits
+// non-zero and the service manager starts it again, which loads what the
+// disk holds.
+func (a *App) failStop(ctx context.Context) error {
+	cause := a.Engine.Err()
+	a.log.Error("a commit failed: whether it reached the disk is unknown; antrean stops taking changes and exits so that its service manager restarts it",
+		"err", cause, "exit_in", a.Config.FailGrace)
+	select {
+	case <-time.After(a.Config.FailGrace):
+	case <-ctx.Done():
+	}
+	a.Close()
+	return fmt.Errorf("%w: %v (restart antrean: it loads what the disk holds)", ErrCommitFailed, cause)
 }

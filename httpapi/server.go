@@ -190,6 +190,10 @@ func (s *Server) healthz(c echo.Context) error {
 }
 
 func (s *Server) readyz(c echo.Context) error {
+	if err := s.engine.Err(); err != nil {
+		// Fail-stop: the process restarts to load what the disk holds.
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "a commit failed; restarting"})
+	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	if _, err := s.engine.Apply(ctx, time.Time{}, queue.Ping{}); err != nil {
@@ -238,6 +242,7 @@ var statusOf = map[string]int{
 	queue.EInUse:               http.StatusConflict,
 	queue.EIdempotencyMismatch: http.StatusUnprocessableEntity,
 	queue.ERateLimited:         http.StatusTooManyRequests,
+	queue.EUnavailable:         http.StatusServiceUnavailable,
 }
 
 type errorBody struct {
@@ -308,9 +313,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if prefersEnglish(c.Request()) {
 		body.Error.Message = en
 	}
-	if status == http.StatusTooManyRequests {
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
 		if c.Response().Header().Get("Retry-After") == "" {
-			c.Response().Header().Set("Retry-After", "60")
+			after := "60"
+			if status == http.StatusServiceUnavailable {
+				after = "2" // a restart takes about that long
+			}
+			c.Response().Header().Set("Retry-After", after)
 		}
 	}
 	if c.Request().Method == http.MethodHead {

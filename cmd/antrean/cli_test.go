@@ -112,8 +112,14 @@ type proc struct {
 // startProc starts the binary with args and the extra environment.
 func startProc(t testing.TB, env []string, args ...string) *proc {
 	t.Helper()
+	return startProcBin(t, antreanBin, env, args...)
+}
+
+// startProcBin is startProc with another build of antrean.
+func startProcBin(t testing.TB, bin string, env []string, args ...string) *proc {
+	t.Helper()
 	p := &proc{t: t, args: args, stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
-	p.cmd = exec.Command(antreanBin, args...)
+	p.cmd = exec.Command(bin, args...)
 	p.cmd.Env = childEnv(env)
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	if err := p.cmd.Start(); err != nil {
@@ -165,10 +171,16 @@ func freeAddr(t testing.TB) string {
 // child's listen is retried on another.
 func startServer(t testing.TB, sub, data string, env []string, more ...string) *proc {
 	t.Helper()
+	return startServerBin(t, antreanBin, sub, data, env, more...)
+}
+
+// startServerBin is startServer with another build of antrean.
+func startServerBin(t testing.TB, bin, sub, data string, env []string, more ...string) *proc {
+	t.Helper()
 	for attempt := 0; ; attempt++ {
 		addr := freeAddr(t)
 		args := append([]string{sub, "--addr", addr, "--data", data}, more...)
-		p := startProc(t, env, args...)
+		p := startProcBin(t, bin, env, args...)
 		p.url = "http://" + addr
 		err := p.waitReady(readyTimeout)
 		if err == nil {

@@ -367,13 +367,14 @@ hook.live = live;
 
 // ---- actions
 
-// send posts one action with the key of its press; lost answers are
-// retried with the same key (staff.js).
+// send posts one action with the key of its press; lost answers, and
+// 503 while the server restarts, are retried with the same key for about
+// half a minute (staff.js), the console saying "Sedang menyambung ulang".
 function send(action, body, key) {
   return session.request("POST", `/api/v1/counters/${encodeURIComponent(state.counterId)}/${action}`, {
     body: body || undefined,
     idempotencyKey: key,
-    retries: 4,
+    retries: 12,
   });
 }
 

@@ -57,6 +57,7 @@ const hook = (window.__antrean = {
   issued: [],
   failures: [],
   prints: [],
+  retries: 0,
   limits: { ticketMs: cfg.limits?.ticket_ms || 15000, idleMs: cfg.limits?.idle_ms || 30000 },
   refresh: () => refreshState(),
 });
@@ -407,21 +408,36 @@ async function issue(serviceId, priority) {
   const body = JSON.stringify({ service_id: serviceId, priority });
   let r = null;
   try {
-    for (let attempt = 1; ; attempt++) {
+    // A lost answer, or 503 while the server restarts (API.md: a store
+    // failure makes it restart; the same key then tells the outcome), is
+    // retried with the same key for about half a minute, saying so.
+    for (let attempt = 0; ; attempt++) {
       try {
         r = await fetch("/api/v1/tickets", { method: "POST", headers, body, credentials: "same-origin" });
         if (r.status !== 502 && r.status !== 503 && r.status !== 504) break;
       } catch {
         r = null;
       }
-      if (attempt >= 3) break;
-      await sleep(600 * attempt);
+      if (attempt >= issueRetryDelays.length) break;
+      hook.retries++;
+      setBusyText(t("busy.reconnecting"));
+      await sleep(issueRetryDelays[attempt]);
     }
     await handleIssue(r, serviceId);
   } finally {
     state.busy = false;
     $("busy").hidden = true;
+    setBusyText(t("busy"));
   }
+}
+
+// issueRetryDelays are the waits before each retry of a ticket request:
+// about 30 s in all, longer than a restart.
+const issueRetryDelays = [500, 1000, 2000, 3000, 3000, 3000, 3000, 3000, 3000, 3000, 3000, 3000];
+
+function setBusyText(s) {
+  const el = $("busy").querySelector("[data-i18n]");
+  if (el) el.textContent = s;
 }
 
 async function handleIssue(r, serviceId) {

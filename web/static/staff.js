@@ -44,8 +44,9 @@ export function newKey() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // retryDelays are the waits before the retries of a request whose answer
-// was lost (network error, or a gateway's 502/503/504).
-const retryDelays = [300, 800, 1500, 3000, 5000];
+// was lost (network error, a gateway's 502/504, or 503 while the server
+// restarts); the last repeats.
+const retryDelays = [300, 800, 1500, 3000];
 
 export class Session {
   constructor(opts = {}) {
