@@ -235,10 +235,12 @@ func (s *Server) login(c echo.Context) error {
 	if _, err := s.engine.Apply(c.Request().Context(), time.Time{}, queue.CreateSession{Session: sess}); err != nil {
 		return err
 	}
+	// Max-Age counts from the browser's receipt, so a kiosk PC whose
+	// clock is off keeps the session as long as the server does.
 	c.SetCookie(&http.Cookie{
 		Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https",
-		Expires: sess.Expires,
+		Expires: sess.Expires, MaxAge: max(1, int(sess.Expires.Sub(sess.Created).Seconds())),
 	})
 	return c.JSON(http.StatusOK, loginAnswer{Token: token, CSRFToken: sess.CSRFToken, User: u})
 }

@@ -124,7 +124,13 @@ func Start(t testing.TB, o Options) *Server {
 			a.Close()
 		}
 	})
-	s.stop = func() { closed = true; a.Close() }
+	s.stop = func() {
+		closed = true
+		a.Close()
+		// Kept-alive connections to it are dead: a restart on the same
+		// address must not meet them.
+		http.DefaultClient.CloseIdleConnections()
+	}
 	s.Admin = s.Login("admin", AdminPassword)
 	return s
 }
