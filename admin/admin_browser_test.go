@@ -114,7 +114,7 @@ func TestAdminSetupFromEmpty(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, apptest.Options{})
 	b := openAdmin(t, s, "admin", apptest.AdminPassword)
-	if got := navEntries(b); !slices.Equal(got, []string{"Ringkasan", "Layanan & Loket", "Instansi", "Pengguna", "Perangkat", "Laporan segera", "SKM segera", "Pengaturan", "Cadangan"}) {
+	if got := navEntries(b); !slices.Equal(got, []string{"Ringkasan", "Layanan & Loket", "Instansi", "Pengguna", "Perangkat", "Laporan segera", "SKM segera", "Pengaturan", "Cadangan", "Jejak audit"}) {
 		t.Errorf("admin navigation: %q", got)
 	}
 
@@ -318,5 +318,19 @@ func TestAdminSetupFromEmpty(t *testing.T) {
 	gotoPage(b, "ringkasan")
 	b.WaitText("#tile-waiting", "1", 3*time.Second)
 	b.WaitText(`[data-agency="`+agency["DKP"].ID+`"]`, "menunggu 1", 3*time.Second)
+
+	// The audit log shows what was done, newest first: budi's sign-in on
+	// top; filtered to device changes, the kiosk's creation.
+	gotoPage(b, "audit")
+	b.WaitFor(`document.querySelectorAll("#audit-table tbody tr").length > 5`, 3*time.Second)
+	if got := b.Text("#audit-table tbody tr:first-child"); !strings.Contains(got, "budi") || !strings.Contains(got, "login") {
+		t.Errorf("the newest audit entry reads %q, want budi's login", got)
+	}
+	b.Screenshot("audit-1366x768")
+	b.Type("#audit-action", "device.created"+kb.Enter)
+	b.WaitFor(`document.querySelectorAll("#audit-table tbody tr").length === 1`, 3*time.Second)
+	if got := b.Text("#audit-table tbody tr"); !strings.Contains(got, "device.created") || !strings.Contains(got, "admin") {
+		t.Errorf("device changes in the audit log: %q", got)
+	}
 	b.NoErrors(allowed...)
 }

@@ -219,6 +219,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(b.Password)) != nil || u == nil || u.Disabled {
 		// blocked counted the attempt as failed already.
+		s.recordAudit(c, loginFailedEntry(c, b.Username, u))
 		return queue.Errorf(queue.EInvalidCredentials, "Wrong username or password.", "Nama pengguna atau kata sandi salah.")
 	}
 	s.logins.succeed(b.Username, ip, now)
@@ -232,7 +233,8 @@ func (s *Server) login(c echo.Context) error {
 		Created:   created,
 		Expires:   created.Add(s.cfg.SessionTTL),
 	}
-	if _, err := s.engine.Apply(c.Request().Context(), time.Time{}, queue.CreateSession{Session: sess}); err != nil {
+	login := &queue.AuditEntry{Actor: userActor(u), Address: c.RealIP(), Action: "login"}
+	if _, err := s.engine.Do(c.Request().Context(), queue.Request{Cmd: queue.CreateSession{Session: sess}, Audit: login}); err != nil {
 		return err
 	}
 	// Max-Age counts from the browser's receipt, so a kiosk PC whose
@@ -248,7 +250,8 @@ func (s *Server) login(c echo.Context) error {
 func (s *Server) logout(c echo.Context) error {
 	caller := callerOf(c)
 	if caller.Session != nil {
-		if _, err := s.engine.Apply(c.Request().Context(), time.Time{}, queue.EndSession{TokenHash: caller.Session.TokenHash}); err != nil {
+		setAuditAction(c, "logout")
+		if _, err := s.apply(c, queue.EndSession{TokenHash: caller.Session.TokenHash}); err != nil {
 			return err
 		}
 	}

@@ -100,6 +100,7 @@ var authzTable = []authzRow{
 	// Live state and events
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/state", "public"},
 	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/events", "admin"},
+	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/audit", "admin"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/ws", "public (the public feed; ?ticket=&k= in TestAuthzVisitorKey)"},
 	// Web screens
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /", "public (the start page)"},
@@ -365,6 +366,7 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 
 		"GET /api/v1/state":  fixed("/api/v1/state", nil),
 		"GET /api/v1/events": fixed("/api/v1/events", nil),
+		"GET /api/v1/audit":  fixed("/api/v1/audit?limit=5", nil),
 		"GET /api/v1/ws":     func() authzReq { return authzReq{path: "/api/v1/ws", ws: true} },
 
 		"GET /":                 fixed("/", nil),
@@ -485,7 +487,7 @@ func TestAuthzRoutes(t *testing.T) {
 		t.Errorf("route %s has no authorization decision: add a row to authzTable from API.md's who column", route)
 	}
 
-	cells := 0
+	cells, audited := 0, 0
 	for _, row := range authzTable {
 		build := reqs[row.route]
 		if !registered[row.route] || build == nil {
@@ -495,14 +497,130 @@ func TestAuthzRoutes(t *testing.T) {
 		marks := strings.Fields(row.marks)
 		for i, who := range authzCallers {
 			rq := build()
-			r := w.send(method, rq, w.token(who, rq.fresh))
+			tok := w.token(who, rq.fresh)
+			before := w.lastAudit()
+			r := w.send(method, rq, tok)
 			if msg := authzCheck(who, marks[i] == "Y", r); msg != "" {
 				t.Errorf("%s (%s) as %s: %s", row.route, row.who, who, msg)
+			}
+			if msg := w.checkAudit(row.route, who, r, before); msg != "" {
+				t.Errorf("%s as %s: audit log: %s", row.route, who, msg)
+			}
+			if len(w.auditSince(before)) > 0 {
+				audited++
 			}
 			cells++
 		}
 	}
-	t.Logf("checked %d routes × %d callers = %d decisions", len(rows), len(authzCallers), cells)
+	t.Logf("checked %d routes × %d callers = %d decisions; %d requests left an audit entry", len(rows), len(authzCallers), cells, audited)
+}
+
+// auditActions is what each route's successful request by a member of
+// staff is called in the audit log (API.md: every staff action, setup
+// change, sign-in and backup). Routes not here leave no entry; a route
+// added by a feature that is not here must leave exactly one entry of
+// some action when staff change something with it.
+var auditActions = map[string]string{
+	"POST /api/v1/login":                 "login",
+	"POST /api/v1/logout":                "logout",
+	"GET /api/v1/backup":                 "backup",
+	"PUT /api/v1/site":                   "site.updated",
+	"POST /api/v1/agencies":              "agency.created",
+	"PUT /api/v1/agencies/:id":           "agency.updated",
+	"DELETE /api/v1/agencies/:id":        "agency.deleted",
+	"POST /api/v1/services":              "service.created",
+	"PUT /api/v1/services/:id":           "service.updated",
+	"DELETE /api/v1/services/:id":        "service.deleted",
+	"POST /api/v1/counters":              "counter.created",
+	"PUT /api/v1/counters/:id":           "counter.updated",
+	"DELETE /api/v1/counters/:id":        "counter.deleted",
+	"POST /api/v1/users":                 "user.created",
+	"PUT /api/v1/users/:id":              "user.updated",
+	"DELETE /api/v1/users/:id":           "user.deleted",
+	"POST /api/v1/devices":               "device.created",
+	"PUT /api/v1/devices/:id":            "device.updated",
+	"DELETE /api/v1/devices/:id":         "device.deleted",
+	"POST /api/v1/tickets":               "ticket.created",
+	"DELETE /api/v1/tickets/:id":         "ticket.cancelled",
+	"POST /api/v1/counters/:id/open":     "counter.open",
+	"POST /api/v1/counters/:id/pause":    "counter.pause",
+	"POST /api/v1/counters/:id/close":    "counter.close",
+	"POST /api/v1/counters/:id/next":     "counter.next",
+	"POST /api/v1/counters/:id/call":     "counter.call",
+	"POST /api/v1/counters/:id/recall":   "counter.recall",
+	"POST /api/v1/counters/:id/start":    "counter.start",
+	"POST /api/v1/counters/:id/done":     "counter.done",
+	"POST /api/v1/counters/:id/no-show":  "counter.no-show",
+	"POST /api/v1/counters/:id/transfer": "counter.transfer",
+}
+
+// lastAudit is the seq of the newest audit entry.
+func (w *authzWorld) lastAudit() uint64 {
+	es, err := w.s.App.Engine.Store().Audit(queue.AuditFilter{Limit: 1})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if len(es) == 0 {
+		return 0
+	}
+	return es[0].Seq
+}
+
+// auditSince lists the entries written after seq.
+func (w *authzWorld) auditSince(seq uint64) []*queue.AuditEntry {
+	es, err := w.s.App.Engine.Store().Audit(queue.AuditFilter{})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var out []*queue.AuditEntry
+	for _, e := range es {
+		if e.Seq > seq {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// checkAudit checks the audit entries a request left: exactly one, of the
+// route's action, by the member of staff who made it (a sign-in's by the
+// user signing in), when the request succeeded and was a staff action;
+// none otherwise.
+func (w *authzWorld) checkAudit(route, who string, r *apptest.Response, before uint64) string {
+	got := w.auditSince(before)
+	method, _, _ := strings.Cut(route, " ")
+	action, listed := auditActions[route]
+	staffCaller := w.m.Users[who].ID != "" || who == "admin"
+	ok := r.Status >= 200 && r.Status < 300
+	want := ok && staffCaller && (listed || method != http.MethodGet)
+	if route == "POST /api/v1/login" {
+		want = ok // the sign-in of the body's user, whoever sends it
+	}
+	if !want {
+		if len(got) > 0 {
+			return fmt.Sprintf("%d entries (first %s by %s), want none", len(got), got[0].Action, got[0].Actor.Name)
+		}
+		return ""
+	}
+	if len(got) != 1 {
+		return fmt.Sprintf("%d entries, want exactly one", len(got))
+	}
+	e := got[0]
+	if listed && e.Action != action {
+		return fmt.Sprintf("action %q, want %q", e.Action, action)
+	}
+	if e.Actor.Kind != "user" || e.Actor.ID == "" || e.Address == "" || e.At.IsZero() {
+		return fmt.Sprintf("entry %+v lacks its actor, address or time", e)
+	}
+	if route != "POST /api/v1/login" {
+		wantID := w.m.Users[who].ID
+		if who == "admin" {
+			wantID = w.s.App.Engine.State().UserByName("admin").ID
+		}
+		if e.Actor.ID != wantID {
+			return fmt.Sprintf("actor %s, want %s", e.Actor.ID, wantID)
+		}
+	}
+	return ""
 }
 
 // TestAuthzVisitorKey: the ticket's visitor routes answer anyone who has

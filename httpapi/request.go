@@ -164,7 +164,7 @@ func (s *Server) run(c echo.Context, cmd queue.Command, render func(st *queue.St
 		}
 		return status, b
 	}
-	req := queue.Request{Cmd: cmd}
+	req := queue.Request{Cmd: cmd, Audit: s.auditOf(c)}
 	key := c.Request().Header.Get("Idempotency-Key")
 	if key == "" {
 		// Without a key nothing is kept, so the answer is made here, off
@@ -217,7 +217,8 @@ func sha256Hex(s string) string {
 
 // apply runs a command that needs no idempotency and returns its value.
 func (s *Server) apply(c echo.Context, cmd queue.Command) (any, error) {
-	return s.engine.Apply(c.Request().Context(), time.Time{}, cmd)
+	rep, err := s.engine.Do(c.Request().Context(), queue.Request{Cmd: cmd, Audit: s.auditOf(c)})
+	return rep.Value, err
 }
 
 // queryInt reads an optional integer query parameter within [lo, hi].

@@ -179,6 +179,7 @@ func (s *Server) routes() {
 	api.GET("/state", s.getState)
 	api.GET("/events", s.listEvents, s.need(admin))
 	api.GET("/backup", s.backup, s.need(admin))
+	api.GET("/audit", s.listAudit, s.need(admin))
 	api.GET("/openapi.json", s.getOpenAPI)
 }
 

@@ -323,6 +323,9 @@ func (s *Server) putUser(c echo.Context, id string, create bool) error {
 			return err
 		}
 		u.PasswordHash = h
+		if !create {
+			setAuditAction(c, "user.password")
+		}
 	}
 	v, err := s.apply(c, queue.PutUser{User: u, Create: create})
 	if err != nil {

@@ -169,6 +169,7 @@ func (s *Server) cancelTicket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setAuditAction(c, "ticket.cancelled")
 	if _, err := s.apply(c, queue.CancelTicket{TicketID: t.ID}); err != nil {
 		return err
 	}
@@ -310,6 +311,11 @@ func (s *Server) backup(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	// The backup holds everything, personal data included: logged first.
+	setAuditAction(c, "backup")
+	if err := s.recordAudit(c, s.auditOf(c)); err != nil {
+		return err
+	}
 	c.Response().WriteHeader(http.StatusOK)
 	if _, err := s.engine.Store().Backup(c.Response()); err != nil {
 		s.log.Error("backup failed midway", "err", err)

@@ -74,6 +74,9 @@ type Request struct {
 	// Idem, when set, makes the request idempotent: a repeat within the
 	// record's lifetime answers Reply.Status/Body of the first.
 	Idem *Idem
+	// Audit, when set, is written to the audit log in the same commit as
+	// the change, if the command succeeds (not for a replay).
+	Audit *AuditEntry
 	// Render turns a successful result into the HTTP answer kept for
 	// replays. It runs on the engine's goroutine with the new state, not
 	// yet committed, and runs again if a failed commit before it makes the
@@ -546,6 +549,9 @@ func (tx *txn) run(r *request) result {
 		}
 		return result{err: err}
 	}
+	if r.Audit != nil {
+		tx.putAudit(r.Audit, r.Cmd, v)
+	}
 	res := result{Reply: Reply{Value: v}}
 	if r.Render != nil {
 		res.Status, res.Body = r.Render(tx.st, v)
@@ -712,6 +718,7 @@ func (tx *txn) configChanged(what, id string) {
 // stateFromLoaded builds the first State from what the store held.
 func stateFromLoaded(ld *Loaded, defLoc *time.Location) (*State, error) {
 	st := &State{
+		auditSeq:     ld.AuditSeq,
 		Seq:          ld.Seq,
 		Day:          ld.Day,
 		Site:         ld.Site,

@@ -43,6 +43,8 @@ type State struct {
 	// serviceTimes holds the most recent service durations per service.
 	serviceTimes map[string][]time.Duration
 	recentCalls  []RecentCall
+	// auditSeq is the Seq of the last audit entry.
+	auditSeq uint64
 }
 
 // RecentCall is one of the last calls, for lobby screens.

@@ -20,6 +20,8 @@ const (
 	// kept so that a restart shows the same calls and estimates.
 	KindRecentCalls  = "recent_calls"
 	KindServiceTimes = "service_times"
+	// KindAudit is an *AuditEntry, by its ID (kept like tickets).
+	KindAudit = "audit"
 )
 
 // RecentCalls is the value of a KindRecentCalls put: the day's last calls,
@@ -93,6 +95,8 @@ type Loaded struct {
 	// count.
 	RecentCalls  *RecentCalls
 	ServiceTimes []*ServiceTimes
+	// AuditSeq is the Seq of the last audit entry stored.
+	AuditSeq uint64
 }
 
 // TicketFilter narrows a ticket listing of one day.
@@ -123,6 +127,8 @@ type Store interface {
 	// DropBefore removes events and tickets of days before the given day
 	// (retention).
 	DropBefore(day string) error
+	// Audit lists audit entries newest first.
+	Audit(f AuditFilter) ([]*AuditEntry, error)
 	// Backup writes a consistent copy of the database to w.
 	Backup(w io.Writer) (int64, error)
 	Close() error

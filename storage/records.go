@@ -213,6 +213,8 @@ func encodePut(p queue.Put) (op, error) {
 		}
 		o.bucket, o.day, o.key = bktTickets, day, u64(uint64(index))
 		o.val, err = encode(p, ticketRecord)
+	case queue.KindAudit:
+		return encodeAudit(p)
 	case queue.KindRecentCalls:
 		o.bucket, o.key = bktLive, keyRecentCalls
 		o.val, err = encode[queue.RecentCalls](p, nil)

@@ -72,6 +72,8 @@ var (
 	// bktLive holds the day's recent calls ("recent_calls") and each
 	// service's recent service times ("service_times/ID").
 	bktLive = []byte("live")
+	// bktAudit holds the audit log by seq.
+	bktAudit = []byte("audit")
 
 	keySchema = []byte("schema_version")
 	keyDay    = []byte("day")
@@ -99,6 +101,11 @@ var migrations = []func(tx *bolt.Tx) error{
 	// stored before have neither, and queue makes them up on load.
 	func(tx *bolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(bktLive)
+		return err
+	},
+	// 2 → 3: the audit log.
+	func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bktAudit)
 		return err
 	},
 }

@@ -26,6 +26,7 @@ func (db *DB) Load() (*queue.Loaded, error) {
 			l.Site, err = decodePlain[queue.Site](v)
 		}
 		l.LastAt, errAt = lastEventTime(tx)
+		l.AuditSeq = lastAuditSeq(tx)
 		live := tx.Bucket(bktLive)
 		if v := live.Get(keyRecentCalls); v != nil {
 			l.RecentCalls, errCalls = decodePlain[queue.RecentCalls](v)

@@ -16,6 +16,7 @@ import * as agencies from "./agencies.js";
 import * as users from "./users.js";
 import * as devices from "./devices.js";
 import * as settings from "./settings.js";
+import * as audit from "./audit.js";
 
 const $ = (id) => document.getElementById(id);
 const cfg = JSON.parse($("admin-config").textContent);
@@ -36,6 +37,7 @@ const pages = [
   { id: "skm", label: "nav.skm", roles: STAFF, soon: true },
   { id: "pengaturan", label: "nav.settings", roles: ADMIN, module: settings },
   { id: "cadangan", label: "nav.backup", roles: ADMIN, module: { mount: mountBackup } },
+  { id: "audit", label: "nav.audit", roles: ADMIN, module: audit },
 ];
 
 const state = { user: null, current: null, mounted: null, board: null, view: "loading" };
