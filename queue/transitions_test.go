@@ -54,7 +54,7 @@ func (e *env) checkInvariants() {
 			if w.Status != queue.Waiting || w.ServiceID != svc.ID {
 				e.t.Fatalf("waiting list of %s holds %s (%s, %s)", svc.ID, w.Number, w.Status, w.ServiceID)
 			}
-			if i > 0 && (list[i-1].QueuedAt.After(w.QueuedAt) || list[i-1].QueuedAt.Equal(w.QueuedAt) && list[i-1].Index > w.Index) {
+			if i > 0 && list[i-1].QueueSeq >= w.QueueSeq {
 				e.t.Fatalf("waiting list of %s is out of queue order at %d", svc.ID, i)
 			}
 		}
