@@ -2,13 +2,12 @@ package kiosk
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/mpp-digital/antrean/httpapi"
+	"github.com/mpp-digital/antrean/internal/ticketurl"
 	"github.com/mpp-digital/antrean/queue"
 	"github.com/mpp-digital/antrean/web"
 )
@@ -22,10 +21,7 @@ func (s *screens) lookup(c echo.Context) (*queue.Ticket, *queue.State, error) {
 // baseURL is the site's base_url, or the scheme and host of the request
 // (as the API makes status_url).
 func baseURL(c echo.Context, st *queue.State) string {
-	if b := st.Site.BaseURL; b != "" {
-		return strings.TrimRight(b, "/")
-	}
-	return c.Scheme() + "://" + c.Request().Host
+	return ticketurl.Base(st.Site.BaseURL, c.Scheme(), c.Request().Host)
 }
 
 // pageBase is what every page of the package renders from.
@@ -110,7 +106,7 @@ func (s *screens) visitor(c echo.Context) error {
 		Counter:  strings.ToUpper(p.CounterName),
 		Issued:   fill(catalog.T(lang, "visitor.issued"), "date", f.Date(p.IssuedAt), "time", f.Time(p.IssuedAt)),
 		Fee:      feeText(lang, p.Fee),
-		QRURL:    "/api/v1/tickets/" + url.PathEscape(t.ID) + "/qr.png?k=" + url.QueryEscape(t.Key),
+		QRURL:    ticketurl.QR("", t),
 	}
 	d.Requirements = p.Requirements
 	if p.Status == queue.Waiting && p.Position != nil {
@@ -176,8 +172,8 @@ func (s *screens) print(c echo.Context) error {
 		pageBase: base, Ticket: p, Service: serviceName(lang, p),
 		Issued:    f.Date(p.IssuedAt) + " · " + f.Time(p.IssuedAt),
 		Fee:       feeText(lang, p.Fee),
-		QRURL:     "/api/v1/tickets/" + url.PathEscape(t.ID) + "/qr.png?k=" + url.QueryEscape(t.Key),
-		StatusURL: httpapi.StatusURL(baseURL(c, st), t),
+		QRURL:     ticketurl.QR("", t),
+		StatusURL: ticketurl.Status(baseURL(c, st), t),
 		PaperMM:   mm, PaperCSS: Assets.URL("print-" + itoa(mm) + ".css"),
 		Requirements: p.Requirements,
 	}
