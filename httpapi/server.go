@@ -39,7 +39,7 @@ type Config struct {
 	IssueEvery time.Duration
 	// Printer prints a kiosk's tickets on its network printer (none: no
 	// server-side printing).
-	Printer Printer
+	Printer TicketPrinter
 }
 
 // Server is the API mounted on an echo instance.
@@ -51,7 +51,6 @@ type Server struct {
 	logins *loginLimiter
 	// issueLimit is nil when issuing is not rate limited.
 	issueLimit *issueLimiter
-	prints     printLog
 }
 
 // New builds the echo instance with the API's routes.

@@ -62,18 +62,20 @@ func (s *Server) issueTicket(c echo.Context) error {
 	}
 	base := s.baseURL(c)
 	cmd := queue.IssueTicket{ServiceID: b.ServiceID, Priority: b.Priority, Channel: channel, Key: queue.RandomString(16)}
-	var job *PrintJob
+	var printTicket func() bool
 	rep, err := s.run(c, cmd, func(st *queue.State, v any) (int, any) {
 		is := v.(*queue.Issued)
 		a := IssueAnswerOf(is, base)
-		job = s.printJob(caller, st, is, a.StatusURL)
+		if s.cfg.Printer != nil {
+			printTicket = s.cfg.Printer.Prepare(caller.Device, st, is.Ticket, a.StatusURL)
+		}
 		return http.StatusCreated, a
 	})
 	if err != nil {
 		return err
 	}
 	// Printing comes after the commit, never inside the engine.
-	s.afterIssue(&rep, job)
+	s.afterIssue(&rep, printTicket)
 	return reply(c, rep)
 }
 

@@ -11,8 +11,6 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
-
-	"github.com/mpp-digital/antrean/httpapi"
 )
 
 // ESC/POS commands used (Epson's reference; every thermal printer sold
@@ -48,7 +46,7 @@ func qrCommands(data string, module byte) []byte {
 // ahead and the estimate, the requirements, the status page as a native
 // QR code, and a cut. The text is Indonesian, folded to ASCII for the
 // printer's code page.
-func Receipt(job *httpapi.PrintJob) []byte {
+func Receipt(job *PrintJob) []byte {
 	cols := 48 // 80 mm, font A
 	module := byte(6)
 	if job.PaperMM == 58 {
@@ -184,18 +182,18 @@ func ascii(s string) string {
 // NetPrinter prints tickets on ESC/POS network printers (raw TCP, usually
 // port 9100): one connection per ticket, dial and write within Timeout.
 type NetPrinter struct {
-	// Timeout bounds one ticket (default httpapi.PrintTimeout, 3 s).
+	// Timeout bounds one ticket (default PrintTimeout, 3 s).
 	Timeout time.Duration
 }
 
 // Print sends the ticket's receipt to job.Printer.
-func (p NetPrinter) Print(ctx context.Context, job *httpapi.PrintJob) error {
+func (p NetPrinter) Print(ctx context.Context, job *PrintJob) error {
 	if job.Printer == "" {
 		return errors.New("kiosk: no printer")
 	}
 	limit := p.Timeout
 	if limit <= 0 {
-		limit = httpapi.PrintTimeout
+		limit = PrintTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()

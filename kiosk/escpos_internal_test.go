@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mpp-digital/antrean/httpapi"
 	"github.com/mpp-digital/antrean/queue"
 )
 
@@ -51,7 +50,7 @@ func TestWrap(t *testing.T) {
 func TestReceiptEscapesData(t *testing.T) {
 	ahead := 3
 	eta := 25
-	job := &httpapi.PrintJob{
+	job := &PrintJob{
 		Site: "MPP \x1b@Uji", PaperMM: 58, Loc: time.UTC, Timezone: "Asia/Jakarta",
 		Ticket: &queue.PublicTicket{
 			Number: "A012", ServiceName: "Layanan\x1dV\x00", AgencyName: "Dukcapil",
