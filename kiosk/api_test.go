@@ -41,7 +41,8 @@ func qrStore(job []byte) (string, bool) {
 // nor prints again.
 func TestPrinterGetsTicket(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	// The longest date of the year, a minute before midnight.
+	s := apptest.Start(t, apptest.Options{Start: time.Date(2026, 9, 29, 23, 59, 0, 0, jakarta)})
 	m := s.SetupMall()
 	printer := startPrinter(t)
 	token := kioskWithPrinter(t, s, printer.Addr())
@@ -110,14 +111,17 @@ func TestPrinterGetsTicket(t *testing.T) {
 	site.Name, site.Weekdays, site.Opens, site.Closes, site.TicketPaperMM = "MPP Uji", []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, "00:00", "24:00", 58
 	s.MustJSON(http.MethodPut, "/api/v1/site", s.Admin, site, http.StatusOK, nil)
 	_, c := issueAs(t, s, token, m.ServiceA2.ID, "tap-3")
-	job = printer.Jobs(3)[2]
-	for _, line := range strings.Split(string(job), "\n") {
-		if plain := regexp.MustCompile(`[\x00-\x1f]`).ReplaceAllString(line, ""); len(plain) > 32 && !strings.Contains(line, "\x1d(k") {
-			t.Errorf("58 mm line longer than 32 columns: %q", plain)
+	p := parseESCPOS(t, printer.Jobs(3)[2])
+	if bad := overflows(p, 32); len(bad) > 0 {
+		t.Errorf("58 mm lines wider than 32 columns: %s", strings.Join(bad, ", "))
+	}
+	for _, want := range []string{"Selasa, 29 September 2026", "23.59 WIB", c.Ticket.Number} {
+		if !hasLine(p, want) {
+			t.Errorf("58 mm: no line holds %q whole:\n%s", want, p.Text())
 		}
 	}
-	if url, ok := qrStore(job); !ok || url != c.StatusURL {
-		t.Errorf("58 mm: the QR command holds %q", url)
+	if len(p.QR) != 1 || p.QR[0] != c.StatusURL {
+		t.Errorf("58 mm: the QR command holds %q", p.QR)
 	}
 }
 
