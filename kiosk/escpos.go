@@ -167,7 +167,8 @@ func breaks(r rune) bool { return unicode.IsSpace(r) && r != nbsp }
 
 // wrap breaks s into lines of at most cols characters at spaces, the
 // words folded to ASCII (ascii); the first line starts with bullet and
-// the others are indented to match. A word longer than a line is cut.
+// the others are indented to match. A word longer than a line is cut,
+// after a slash or hyphen where it has one ("Penerbitan/Perpanjangan/").
 func wrap(s string, cols int, bullet string) []string {
 	indent := strings.Repeat(" ", len(bullet))
 	width := cols - len(bullet)
@@ -183,12 +184,16 @@ func wrap(s string, cols int, bullet string) []string {
 	}
 	for _, w := range strings.FieldsFunc(s, breaks) {
 		w = ascii(w)
-		for len(w) > width { // a word longer than the line
-			if cur != "" {
+		for len(w) > width { // a word longer than the line: cut after a
+			if cur != "" { // slash or hyphen when it has one, else anywhere
 				flush()
 			}
-			cur = w[:width]
-			w = w[width:]
+			cut := width
+			if i := strings.LastIndexAny(w[:width], "/-"); i > 0 {
+				cut = i + 1
+			}
+			cur = w[:cut]
+			w = w[cut:]
 			flush()
 		}
 		switch {

@@ -80,3 +80,13 @@ func TestReceiptEscapesData(t *testing.T) {
 		t.Errorf("%d reset commands, want the one at the start", n)
 	}
 }
+
+// The print page's names get break opportunities after slashes, and
+// stay escaped.
+func TestSlashBreaks(t *testing.T) {
+	got := string(slashBreaks(`Penerbitan/Perpanjangan <b>"SIM"</b> & STNK`))
+	want := `Penerbitan/<wbr>Perpanjangan &lt;b&gt;&#34;SIM&#34;&lt;/<wbr>b&gt; &amp; STNK`
+	if got != want {
+		t.Errorf("slashBreaks = %s, want %s", got, want)
+	}
+}

@@ -136,19 +136,23 @@ func positionText(lang string, pos int) string {
 
 type printData struct {
 	pageBase
-	Ticket                         *queue.PublicTicket
-	Agency, Service, Issued, Ahead string
-	Eta, Fee, QRURL, StatusURL     string
-	Requirements                   []string
-	PaperMM                        int
-	PaperCSS                       string
+	Ticket                     *queue.PublicTicket
+	Agency, Service, Ahead     string
+	Date, Time                 string
+	Eta, Fee, QRURL, StatusURL string
+	Requirements               []string
+	PaperMM                    int
+	PaperCSS                   string
 }
 
 // print serves GET /t/{id}/print?k=KEY[&mm=58|80]: the ticket for a
 // thermal roll, printed by the kiosk's browser (Chromium --kiosk-printing
 // prints it without a dialog). The paper is the site's ticket_paper_mm
 // unless mm names the other. The kiosk page frames it to print it, so
-// this page alone may be framed by the same origin.
+// this page alone may be framed by the same origin. The layout keeps to
+// the roll's printable width (print.css): long names wrap, the date and
+// the time each stay whole, and print.js shrinks a number too long for
+// the roll.
 func (s *screens) print(c echo.Context) error {
 	t, st, err := s.lookup(c)
 	if err != nil {
@@ -170,7 +174,7 @@ func (s *screens) print(c echo.Context) error {
 	}
 	d := printData{
 		pageBase: base, Ticket: p, Service: serviceName(lang, p),
-		Issued:    f.Date(p.IssuedAt) + " · " + f.Time(p.IssuedAt),
+		Date: f.Date(p.IssuedAt), Time: f.Time(p.IssuedAt),
 		Fee:       feeText(lang, p.Fee),
 		QRURL:     ticketurl.QR("", t),
 		StatusURL: ticketurl.Status(baseURL(c, st), t),
@@ -184,7 +188,8 @@ func (s *screens) print(c echo.Context) error {
 		d.Ahead = aheadText(lang, *p.PeopleAhead)
 	}
 	if p.EtaMin != nil {
-		d.Eta = fill(catalog.T(lang, "ticket.eta"), "time", f.Time(s.engine.Now().Add(time.Duration(*p.EtaMin)*time.Minute)))
+		// The time stays whole when the line breaks: "sekitar" / "23.59 WITA".
+		d.Eta = fill(catalog.T(lang, "ticket.eta"), "time", keep(f.Time(s.engine.Now().Add(time.Duration(*p.EtaMin)*time.Minute))))
 	}
 	c.Response().Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 	return render(c, http.StatusOK, "print.html", d)
