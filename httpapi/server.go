@@ -85,10 +85,25 @@ func New(engine *queue.Engine, cfg Config) *Server {
 		return err
 	}}))
 	e.Use(securityHeaders)
+	e.Use(s.serverDate)
 	e.Use(bodyLimit(64 << 10))
 	e.Use(s.authenticate)
 	s.routes()
 	return s
+}
+
+// serverDate sets the Date header from the engine's clock. The screens
+// set their clocks from it (the lobby display decides by it whether a
+// call is fresh enough to announce; the console counts waiting minutes),
+// and the browser dates the session cookie's expiry by it: all of them
+// compare it with times the engine stamped. In a real server the engine's
+// clock is the wall clock and nothing changes; a server on a test clock
+// then tells its browsers the same time its tickets and events carry.
+func (s *Server) serverDate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header()["Date"] = []string{s.engine.Now().UTC().Format(http.TimeFormat)}
+		return next(c)
+	}
 }
 
 // securityHeaders sets API.md's headers on every answer.
