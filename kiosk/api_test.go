@@ -129,7 +129,7 @@ func TestPrinterGetsTicket(t *testing.T) {
 // issued and answered with printed: false.
 func TestPrinterRefusedKeepsTicket(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	token := kioskWithPrinter(t, s, refusedAddr(t))
 	start := time.Now()
@@ -164,7 +164,7 @@ func TestPrinterRefusedKeepsTicket(t *testing.T) {
 // are not held back.
 func TestIssueRateLimit(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{IssueLimit: true})
+	s := apptest.Start(t, apptest.Options{IssueLimit: true, Start: apptest.Workday})
 	m := s.SetupMall()
 	kiosk := m.Tokens["kiosk"]
 	for i := range 10 {
@@ -285,7 +285,7 @@ func TestStateShowsOpeningAndQuota(t *testing.T) {
 // the security headers and no inline script or style.
 func TestVisitorPageServerRendered(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	s.Issue(m, m.ServiceA1.ID, false)
 	a := s.Issue(m, m.ServiceA1.ID, true)
@@ -294,7 +294,7 @@ func TestVisitorPageServerRendered(t *testing.T) {
 		t.Fatalf("visitor page: %d", page.Status)
 	}
 	html := string(page.Body)
-	for _, want := range []string{">" + a.Ticket.Number + "<", ">Menunggu<", "Perekaman KTP-el", "Dukcapil", "Posisi Anda: 1 — Anda berikutnya", "KTP-el", "Prioritas", "lapor.go.id", "SMS 1708", `lang="id"`} {
+	for _, want := range []string{">" + a.Ticket.Number + "<", ">Menunggu<", "Perekaman KTP-el", "Dukcapil", "Posisi Anda: 1 — Anda berikutnya", "KTP-el", "Prioritas", "lapor.go.id", "SMS 1708", `lang="id"`, "Kamis, 26 November 2026", "10.00 WIB"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the page lacks %q", want)
 		}
