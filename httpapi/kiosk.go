@@ -114,7 +114,7 @@ func (s *Server) limitIssue(c echo.Context) error {
 	if k := c.Request().Header.Get("Idempotency-Key"); k != "" && s.engine.State().Idem(s.idemKey(c, k), s.engine.Now()) != nil {
 		return nil
 	}
-	wait := s.issueLimit.take(key, time.Now())
+	wait := s.issueLimit.take(key, s.engine.Now()) // the server's clock, as everything it answers
 	if wait <= 0 {
 		return nil
 	}
