@@ -358,7 +358,7 @@ func TestDisplayScreenshots(t *testing.T) {
 	number := callAct(t, s, s.Admin, first, "next")
 	b.WaitText("#now-number", number, 3*time.Second)
 	b.Screenshot("1920x1080-flash")
-	time.Sleep(3200 * time.Millisecond) // after the flash
+	b.WaitFor(`!document.getElementById("now").classList.contains("flash")`, 5*time.Second) // after the flash
 	b.Screenshot("1920x1080")
 
 	b.Viewport(1366, 768)
