@@ -112,7 +112,7 @@ func fieldError(b *browsertest.Browser, scope, name string) string {
 // validate as you type and show the API's field errors in words.
 func TestAdminSetupFromEmpty(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	b := openAdmin(t, s, "admin", apptest.AdminPassword)
 	if got := navEntries(b); !slices.Equal(got, []string{"Ringkasan", "Layanan & Loket", "Instansi", "Pengguna", "Perangkat", "Laporan segera", "SKM segera", "Pengaturan", "Cadangan", "Jejak audit"}) {
 		t.Errorf("admin navigation: %q", got)
@@ -138,7 +138,7 @@ func TestAdminSetupFromEmpty(t *testing.T) {
 	b.Click(form + ` input[name="weekdays"][value="sun"]`)
 	b.Click(`[data-preset="breaks-0"]`)
 	b.Click(`[data-preset="breaks-1"]`)
-	holiday := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
+	holiday := s.Clock.Now().AddDate(0, 1, 0).Format("2006-01-02") // a month after the server's today
 	b.Click(`[data-add="holidays"]`)
 	b.WaitFor(`document.activeElement && document.activeElement.dataset.field === "holidays[0]"`, 2*time.Second)
 	// The browser's date picker varies with the locale: pick the date as

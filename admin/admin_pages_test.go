@@ -17,7 +17,7 @@ import (
 // break.
 func busyDemo(t *testing.T) *apptest.Server {
 	t.Helper()
-	s := apptest.Start(t, apptest.Options{Demo: true})
+	s := apptest.Start(t, apptest.Options{Demo: true, Start: apptest.Workday})
 	var svcs struct{ Services []queue.Service }
 	s.MustJSON(http.MethodGet, "/api/v1/services", "", nil, http.StatusOK, &svcs)
 	for i, svc := range svcs.Services {
@@ -161,7 +161,7 @@ func TestAdminPages(t *testing.T) {
 // sign-in and carries on.
 func TestAdminSessionEnds(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	b := openAdmin(t, s, "admin", apptest.AdminPassword)
 	other := s.Login("admin", apptest.AdminPassword) // another login of the same admin
 	gotoPage(b, "pengguna")

@@ -164,7 +164,7 @@ func Open(cfg Config) (*App, error) {
 	proxies, _ := cfg.proxies()
 	a := &App{Config: cfg, DB: db, Engine: eng, log: log}
 	a.API = httpapi.New(eng, httpapi.Config{SessionTTL: cfg.SessionTTL, BcryptCost: cfg.BcryptCost, TrustedProxies: proxies, Logger: log, Version: Version,
-		IssueBurst: cfg.IssueBurst, IssueEvery: cfg.IssueEvery, Printer: kiosk.NetPrinter{}})
+		IssueBurst: cfg.IssueBurst, IssueEvery: cfg.IssueEvery, Printer: &kiosk.Printing{Logger: log}})
 	a.Hub = display.NewHub(log)
 	eng.Subscribe(a.Hub)
 	feed := &display.Feed{Hub: a.Hub, Engine: eng}

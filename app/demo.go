@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/mpp-digital/antrean/httpapi"
+	"github.com/mpp-digital/antrean/internal/token"
 	"github.com/mpp-digital/antrean/queue"
 )
 
@@ -134,12 +134,12 @@ func (a *App) seedDemo() error {
 	}
 	fmt.Fprintf(&creds, "\nDevices (tokens are shown once by the API; kept here for the demo)\n")
 	for _, d := range m.Devices {
-		token := httpapi.NewToken(d.Kind)
-		dev := &queue.Device{ID: queue.NewID("dev"), Kind: d.Kind, Name: d.Name, TokenHash: httpapi.HashToken(token)}
+		secret := token.New(d.Kind)
+		dev := &queue.Device{ID: queue.NewID("dev"), Kind: d.Kind, Name: d.Name, TokenHash: token.Hash(secret)}
 		if _, err := do(queue.PutDevice{Device: dev, Create: true}); err != nil {
 			return fmt.Errorf("demo device: %w", err)
 		}
-		fmt.Fprintf(&creds, "  %-8s %-18s %s\n", d.Kind, d.Name, token)
+		fmt.Fprintf(&creds, "  %-8s %-18s %s\n", d.Kind, d.Name, secret)
 	}
 	if a.AdminPassword != "" {
 		fmt.Fprintf(&creds, "\nAdmin: admin / %s (random, made on first start)\n", a.AdminPassword)

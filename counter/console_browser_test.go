@@ -101,7 +101,7 @@ func displayShows(d *browsertest.Browser, counterID, text string) time.Duration 
 // visitor's view through the API too.
 func TestConsoleMorning(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	ctr := m.CounterA.ID
 	a1 := s.Issue(m, m.ServiceA1.ID, false)

@@ -55,7 +55,7 @@ func calledEvents(t *testing.T, s *apptest.Server) map[string]int {
 // press of F1 calls one visitor. Nobody is skipped.
 func TestConsoleNextAppliedOnce(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	ctr := m.CounterA.ID
 	s.MustJSON(http.MethodPost, "/api/v1/counters/"+ctr+"/open", m.Tokens["officerA"], nil, http.StatusOK, nil)
@@ -159,7 +159,7 @@ func TestConsoleNextAppliedOnce(t *testing.T) {
 // (403 csrf_failed) and changes nothing.
 func TestConsoleCookieSession(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	b := openConsole(t, s, m.Users["officerA"].Username, m.CounterA.ID)
 

@@ -16,7 +16,7 @@ import (
 // API.md, no inline script or style (the CSP forbids them), and its
 // catalogue holds every key its files use.
 func TestPage(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	for lang, want := range map[string]string{"": `<html lang="id">`, "?lang=en": `<html lang="en">`} {
 		r := s.Do(http.MethodGet, "/counter"+lang, "", nil)
 		if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "text/html; charset=utf-8" {

@@ -66,7 +66,7 @@ var allowedErrors = []string{`WebSocket connection to .* failed`, `ERR_CONNECTIO
 
 func TestDisplayShowsCallWithinOneSecond(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	officer := m.Tokens["officerA"]
 	callAct(t, s, officer, m.CounterA.ID, "open")
@@ -106,7 +106,7 @@ func TestDisplayShowsCallWithinOneSecond(t *testing.T) {
 
 func TestDisplayAnnouncesInOrder(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	offA, offB := m.Tokens["officerA"], m.Tokens["officerB"]
 	callAct(t, s, offA, m.CounterA.ID, "open")
@@ -188,7 +188,7 @@ func TestDisplayAnnouncesInOrder(t *testing.T) {
 
 func TestDisplayReconnectsAfterRestart(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	officer := m.Tokens["officerA"]
 	callAct(t, s, officer, m.CounterA.ID, "open")
@@ -210,7 +210,7 @@ func TestDisplayReconnectsAfterRestart(t *testing.T) {
 	}
 	b.Screenshot("offline-1920x1080")
 
-	s2 := apptest.Start(t, apptest.Options{Data: s.Data, Addr: addr})
+	s2 := apptest.Start(t, apptest.Options{Data: s.Data, Addr: addr, Clock: s.Clock})
 	if got := callAct(t, s2, officer, m.CounterA.ID, "next"); got != "A002" {
 		t.Fatalf("after the restart next called %q", got)
 	}
@@ -241,7 +241,7 @@ func TestDisplayReconnectsAfterRestart(t *testing.T) {
 // still does after a reload.
 func TestDisplayDevicePairing(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	var dev struct{ Token string }
 	s.MustJSON(http.MethodPost, "/api/v1/devices", s.Admin, map[string]any{"kind": "display", "name": "Lobi Polres", "agency_ids": []string{m.AgencyB.ID}}, http.StatusCreated, &dev)
@@ -291,7 +291,7 @@ func TestDisplayDevicePairing(t *testing.T) {
 // steady green highlight, not a flash, and the running text stands still.
 func TestDisplayReducedMotion(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	callAct(t, s, m.Tokens["officerB"], m.CounterB.ID, "open")
 	s.Issue(m, m.ServiceB1.ID, false)
@@ -324,7 +324,7 @@ func TestDisplayReducedMotion(t *testing.T) {
 // lobby screen at its two sizes and in English, for a person to look at.
 func TestDisplayScreenshots(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{Demo: true})
+	s := apptest.Start(t, apptest.Options{Demo: true, Start: apptest.Workday})
 	var counters struct {
 		Counters []queue.Counter `json:"counters"`
 	}
@@ -358,7 +358,7 @@ func TestDisplayScreenshots(t *testing.T) {
 	number := callAct(t, s, s.Admin, first, "next")
 	b.WaitText("#now-number", number, 3*time.Second)
 	b.Screenshot("1920x1080-flash")
-	time.Sleep(3200 * time.Millisecond) // after the flash
+	b.WaitFor(`!document.getElementById("now").classList.contains("flash")`, 5*time.Second) // after the flash
 	b.Screenshot("1920x1080")
 
 	b.Viewport(1366, 768)

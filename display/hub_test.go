@@ -411,7 +411,7 @@ func TestPublicFeedSnapshotThenEvents(t *testing.T) {
 // missed and no snapshot; at the current seq, nothing until the next
 // event; too far behind, or ahead of the server, a snapshot.
 func TestResume(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 
 	c := connect(t, s, "")
@@ -519,7 +519,7 @@ func dialSlow(t *testing.T, s *apptest.Server) *websocket.Conn {
 // 3. A client that stops reading is cut off within a bounded time, and
 // resumes from where it was; the others get every event on time meanwhile.
 func TestSlowConsumer(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	s.App.Hub.QueueSize = 16
 
@@ -668,7 +668,7 @@ type publicTicket struct {
 // 4. The ticket feed sends the ticket's public view, then only changes of
 // that ticket; a wrong key is refused exactly like a missing ticket.
 func TestTicketFeed(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	x1 := s.Issue(m, m.ServiceA1.ID, false)
 	x2 := s.Issue(m, m.ServiceA1.ID, false)
@@ -783,7 +783,7 @@ func TestTicketFeed(t *testing.T) {
 // 5. Nothing on the public feed — snapshot, live events, replay — carries
 // a ticket's key.
 func TestPublicFeedHasNoKeys(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	var keys []string
 	issue := func(svc string, priority bool) apptest.IssueAnswer {
@@ -842,7 +842,7 @@ func TestPublicFeedHasNoKeys(t *testing.T) {
 // 6. Stopping the server closes every socket with 1001 "going away", and
 // leaves no goroutine behind.
 func TestShutdownClosesWith1001(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	tk := s.Issue(m, m.ServiceA1.ID, false)
 	pub := connect(t, s, "")
@@ -886,7 +886,7 @@ func TestShutdownClosesWith1001(t *testing.T) {
 // 6b. A client that stopped reading, with its socket full, does not hold
 // the shutdown up: the server stops promptly and leaves no goroutine.
 func TestShutdownWithStuckClient(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	s.App.Hub.QueueSize = 1 << 20 // never cut off for being slow: only the shutdown ends it
 	pub := connect(t, s, "")
@@ -937,7 +937,7 @@ func TestShutdownWithStuckClient(t *testing.T) {
 // 7. A client sends only pings: small messages are dropped, one over the
 // read limit ends the connection; a client's ping gets a pong.
 func TestReadLimitAndPong(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	conn, _, err := dial(s, "", nil)
 	if err != nil {
@@ -985,7 +985,7 @@ func TestReadLimitAndPong(t *testing.T) {
 // 8. The ticket feed (a visitor's page) accepts only its own origin; the
 // public feed, which carries only public data, any.
 func TestOrigin(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	tk := s.Issue(m, m.ServiceA1.ID, false)
 	q := "ticket=" + tk.Ticket.ID + "&k=" + tk.Key()

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mpp-digital/antrean/httpapi"
+	"github.com/mpp-digital/antrean/internal/token"
 	"github.com/mpp-digital/antrean/queue"
 	"github.com/mpp-digital/antrean/web"
 )
@@ -122,7 +122,7 @@ func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	switch {
 	case q.Has("device"):
-		d := st.DeviceByTokenHash(httpapi.HashToken(q.Get("device")))
+		d := st.DeviceByTokenHash(token.Hash(q.Get("device")))
 		if d == nil || d.Kind != queue.DeviceDisplay {
 			cfg.Error = "device_unknown"
 			break

@@ -42,7 +42,7 @@ func displayConfig(t *testing.T, body []byte) pageConfig {
 }
 
 func TestPage(t *testing.T) {
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	var zoned struct{ ID, Token string }
 	s.MustJSON(http.MethodPost, "/api/v1/devices", s.Admin, map[string]any{"kind": "display", "name": "Lobi Polres", "agency_ids": []string{m.AgencyB.ID}}, http.StatusCreated, &zoned)
@@ -55,6 +55,8 @@ func TestPage(t *testing.T) {
 		"Content-Type":           "text/html; charset=utf-8",
 		"X-Content-Type-Options": "nosniff",
 		"Referrer-Policy":        "no-referrer",
+		// The screen sets its clock by the server's: the engine's.
+		"Date": "Thu, 26 Nov 2026 03:00:00 GMT",
 	} {
 		if got := r.Header.Get(h); got != want {
 			t.Errorf("%s = %q, want %q", h, got, want)

@@ -1,9 +1,7 @@
 package httpapi
 
 import (
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"net/http"
 	"slices"
 	"strconv"
@@ -14,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/mpp-digital/antrean/internal/token"
 	"github.com/mpp-digital/antrean/queue"
 )
 
@@ -81,18 +80,6 @@ func callerOf(c echo.Context) *Caller {
 	return &Caller{}
 }
 
-// HashToken is how tokens are kept: SHA-256, hex. Tokens are 256 random
-// bits, so a fast hash is enough.
-func HashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
-// NewToken returns a fresh secret token with a prefix.
-func NewToken(prefix string) string {
-	return prefix + "_" + queue.RandomString(32)
-}
-
 // authenticate finds the caller. A bearer token that matches nothing is
 // refused outright (401); a stale cookie is ignored, so public pages keep
 // working for a browser whose session ended.
@@ -103,11 +90,11 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		caller := &Caller{}
 		r := c.Request()
 		if h := r.Header.Get("Authorization"); h != "" {
-			scheme, token, _ := strings.Cut(h, " ")
-			if !strings.EqualFold(scheme, "Bearer") || token == "" {
+			scheme, bearer, _ := strings.Cut(h, " ")
+			if !strings.EqualFold(scheme, "Bearer") || bearer == "" {
 				return errUnauth
 			}
-			hash := HashToken(strings.TrimSpace(token))
+			hash := token.Hash(strings.TrimSpace(bearer))
 			if ss := st.Session(hash, now); ss != nil {
 				if u := st.User(ss.UserID); u != nil && !u.Disabled {
 					caller.User, caller.Session = u, ss
@@ -119,7 +106,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				return errUnauth
 			}
 		} else if ck, err := r.Cookie(SessionCookie); err == nil && ck.Value != "" {
-			if ss := st.Session(HashToken(ck.Value), now); ss != nil {
+			if ss := st.Session(token.Hash(ck.Value), now); ss != nil {
 				if u := st.User(ss.UserID); u != nil && !u.Disabled {
 					caller.User, caller.Session, caller.Cookie = u, ss, true
 				}
@@ -223,11 +210,11 @@ func (s *Server) login(c echo.Context) error {
 		return queue.Errorf(queue.EInvalidCredentials, "Wrong username or password.", "Nama pengguna atau kata sandi salah.")
 	}
 	s.logins.succeed(b.Username, ip, now)
-	token := NewToken("st")
+	secret := token.New("st")
 	// Sessions live on the engine's clock, which is what checks them.
 	created := s.engine.Now()
 	sess := &queue.Session{
-		TokenHash: HashToken(token),
+		TokenHash: token.Hash(secret),
 		UserID:    u.ID,
 		CSRFToken: queue.RandomString(20),
 		Created:   created,
@@ -240,11 +227,11 @@ func (s *Server) login(c echo.Context) error {
 	// Max-Age counts from the browser's receipt, so a kiosk PC whose
 	// clock is off keeps the session as long as the server does.
 	c.SetCookie(&http.Cookie{
-		Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
+		Name: SessionCookie, Value: secret, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https",
 		Expires: sess.Expires, MaxAge: max(1, int(sess.Expires.Sub(sess.Created).Seconds())),
 	})
-	return c.JSON(http.StatusOK, loginAnswer{Token: token, CSRFToken: sess.CSRFToken, User: u})
+	return c.JSON(http.StatusOK, loginAnswer{Token: secret, CSRFToken: sess.CSRFToken, User: u})
 }
 
 func (s *Server) logout(c echo.Context) error {
@@ -305,7 +292,7 @@ func recent(ts []time.Time, now time.Time) []time.Time {
 func loginKey(user string) string {
 	user = strings.ToLower(strings.TrimSpace(user))
 	if len(user) > 64 {
-		return "#" + HashToken(user)
+		return "#" + token.Hash(user)
 	}
 	return user
 }

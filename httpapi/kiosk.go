@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -15,8 +14,8 @@ import (
 )
 
 // What issuing at a kiosk needs beyond the engine: a per-device rate
-// limit, and the ticket's printout on the kiosk's network printer, sent
-// after the ticket committed.
+// limit, and the answer's printed, once the kiosk's printer (TicketPrinter)
+// had the ticket after it committed.
 
 // Default issue rate limit of one kiosk device or one greeter: a burst of
 // DefaultIssueBurst tickets, then one per DefaultIssueEvery. A person needs
@@ -27,31 +26,18 @@ const (
 	DefaultIssueEvery = 2 * time.Second
 )
 
-// PrintTimeout bounds a ticket's print: one TCP connection per ticket,
-// dial and write included (API.md, Operations).
-const PrintTimeout = 3 * time.Second
-
-// PrintJob is one ticket for a kiosk's network printer.
-type PrintJob struct {
-	// Printer is the kiosk's printer, host:port.
-	Printer string
-	// Site is the mall's name; PaperMM the roll's width (58 or 80).
-	Site    string
-	PaperMM int
-	// Loc is the site's time zone; Zone its abbreviation source.
-	Loc      *time.Location
-	Timezone string
-	// Ticket is the public view at issue, with requirements and fee.
-	Ticket *queue.PublicTicket
-	// AgencyName is the agency's full name.
-	AgencyName string
-	StatusURL  string
-}
-
-// Printer sends a ticket to a kiosk's printer. It must give up by the
-// context's deadline.
-type Printer interface {
-	Print(ctx context.Context, job *PrintJob) error
+// TicketPrinter prints the tickets a kiosk issues on its network printer
+// (kiosk.Printing does). The API asks for the printout while the engine
+// renders the answer, with the state the ticket was issued in, and sends
+// it only after the ticket committed.
+type TicketPrinter interface {
+	// Prepare returns nil when dev prints nothing (no kiosk, or no
+	// printer); else a func that prints the ticket, gives up within
+	// 3 s (API.md, Operations) and reports whether the printer took it.
+	Prepare(dev *queue.Device, st *queue.State, t *queue.Ticket, statusURL string) func() bool
+	// Printed reports whether a ticket's printout went out, so that a
+	// repeated request answers the first one's printed.
+	Printed(ticketID string) bool
 }
 
 // issueLimiter holds one token bucket per issuing caller.
@@ -128,7 +114,7 @@ func (s *Server) limitIssue(c echo.Context) error {
 	if k := c.Request().Header.Get("Idempotency-Key"); k != "" && s.engine.State().Idem(s.idemKey(c, k), s.engine.Now()) != nil {
 		return nil
 	}
-	wait := s.issueLimit.take(key, time.Now())
+	wait := s.issueLimit.take(key, s.engine.Now()) // the server's clock, as everything it answers
 	if wait <= 0 {
 		return nil
 	}
@@ -137,76 +123,6 @@ func (s *Server) limitIssue(c echo.Context) error {
 	return queue.Errorf(queue.ERateLimited,
 		"This kiosk is taking tickets too fast; try again in %d s.",
 		"Terlalu banyak permintaan dari kios ini; coba lagi dalam %d detik.", secs)
-}
-
-// printLog remembers, for a while, whether a ticket's printout went
-// out, so a repeated request (same Idempotency-Key) answers the same
-// printed as the first. It is memory only: after a restart a repeat
-// answers printed: false.
-type printLog struct {
-	mu sync.Mutex
-	m  map[string]printEntry
-}
-
-type printEntry struct {
-	printed bool
-	at      time.Time
-}
-
-func (p *printLog) put(ticketID string, printed bool, now time.Time) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.m == nil {
-		p.m = map[string]printEntry{}
-	}
-	if len(p.m) > 1000 {
-		for k, e := range p.m {
-			if now.Sub(e.at) > idemTTL {
-				delete(p.m, k)
-			}
-		}
-	}
-	p.m[ticketID] = printEntry{printed: printed, at: now}
-}
-
-func (p *printLog) get(ticketID string) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.m[ticketID].printed
-}
-
-// printJob makes the printout of a new ticket for a kiosk with a printer
-// (nil otherwise). It runs in the engine's render, with the new state.
-func (s *Server) printJob(caller *Caller, st *queue.State, is *queue.Issued, statusURL string) *PrintJob {
-	if s.cfg.Printer == nil || caller.Device == nil || caller.Device.Printer == "" {
-		return nil
-	}
-	t := is.Ticket
-	p := st.Public(t)
-	if svc := st.Service(t.ServiceID); svc != nil {
-		p.Requirements, p.Fee = append([]string(nil), svc.Requirements...), svc.Fee
-	}
-	job := &PrintJob{
-		Printer: caller.Device.Printer, Site: st.Site.Name, PaperMM: st.Site.TicketPaperMM,
-		Loc: st.Loc, Timezone: st.Site.Timezone, Ticket: p, StatusURL: statusURL,
-	}
-	if a := st.Agency(t.AgencyID); a != nil {
-		job.AgencyName = a.Name
-	}
-	return job
-}
-
-// print sends a committed ticket to the kiosk's printer within
-// PrintTimeout. A failure is logged and leaves the ticket as it is.
-func (s *Server) print(job *PrintJob) bool {
-	ctx, cancel := context.WithTimeout(context.Background(), PrintTimeout)
-	defer cancel()
-	start := time.Now()
-	if err := s.cfg.Printer.Print(ctx, job); err != nil {
-		s.log.Warn("ticket not printed; the kiosk shows its QR instead", "ticket", job.Ticket.Number, "printer", job.Printer, "took", time.Since(start).Round(time.Millisecond), "err", err)
-		return false
-	}
-	return true
 }
 
 // withPrinted rewrites an issue answer's printed field.
@@ -256,23 +172,18 @@ func (s *Server) kioskSelf(c echo.Context) error {
 // afterIssue prints a newly issued ticket on the kiosk's printer and sets
 // printed in the answer; a repeated request gets the first print's result
 // and prints nothing.
-func (s *Server) afterIssue(rep *queue.Reply, job *PrintJob) {
-	if rep.Status != http.StatusCreated {
+func (s *Server) afterIssue(rep *queue.Reply, printTicket func() bool) {
+	if rep.Status != http.StatusCreated || s.cfg.Printer == nil {
 		return
 	}
 	if rep.Replayed {
 		var a IssueAnswer
-		if json.Unmarshal(rep.Body, &a) == nil && a.Ticket != nil && s.prints.get(a.Ticket.ID) {
+		if json.Unmarshal(rep.Body, &a) == nil && a.Ticket != nil && s.cfg.Printer.Printed(a.Ticket.ID) {
 			rep.Body = withPrinted(rep.Body, true)
 		}
 		return
 	}
-	if job == nil {
-		return
-	}
-	printed := s.print(job)
-	s.prints.put(job.Ticket.ID, printed, time.Now())
-	if printed {
+	if printTicket != nil && printTicket() {
 		rep.Body = withPrinted(rep.Body, true)
 	}
 }

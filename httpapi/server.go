@@ -39,7 +39,7 @@ type Config struct {
 	IssueEvery time.Duration
 	// Printer prints a kiosk's tickets on its network printer (none: no
 	// server-side printing).
-	Printer Printer
+	Printer TicketPrinter
 }
 
 // Server is the API mounted on an echo instance.
@@ -51,7 +51,6 @@ type Server struct {
 	logins *loginLimiter
 	// issueLimit is nil when issuing is not rate limited.
 	issueLimit *issueLimiter
-	prints     printLog
 }
 
 // New builds the echo instance with the API's routes.
@@ -86,10 +85,25 @@ func New(engine *queue.Engine, cfg Config) *Server {
 		return err
 	}}))
 	e.Use(securityHeaders)
+	e.Use(s.serverDate)
 	e.Use(bodyLimit(64 << 10))
 	e.Use(s.authenticate)
 	s.routes()
 	return s
+}
+
+// serverDate sets the Date header from the engine's clock. The screens
+// set their clocks from it (the lobby display decides by it whether a
+// call is fresh enough to announce; the console counts waiting minutes),
+// and the browser dates the session cookie's expiry by it: all of them
+// compare it with times the engine stamped. In a real server the engine's
+// clock is the wall clock and nothing changes; a server on a test clock
+// then tells its browsers the same time its tickets and events carry.
+func (s *Server) serverDate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header()["Date"] = []string{s.engine.Now().UTC().Format(http.TimeFormat)}
+		return next(c)
+	}
 }
 
 // securityHeaders sets API.md's headers on every answer.

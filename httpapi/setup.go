@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/mpp-digital/antrean/internal/token"
 	"github.com/mpp-digital/antrean/queue"
 )
 
@@ -392,17 +393,17 @@ func (s *Server) putDevice(c echo.Context, id string, create bool) error {
 		return err
 	}
 	d := &queue.Device{ID: id, Kind: b.Kind, Name: b.Name, Printer: b.Printer, AgencyIDs: orEmpty(b.AgencyIDs)}
-	token := ""
+	secret := ""
 	if create {
-		token = NewToken(b.Kind)
-		d.TokenHash = HashToken(token)
+		secret = token.New(b.Kind)
+		d.TokenHash = token.Hash(secret)
 	}
 	v, err := s.apply(c, queue.PutDevice{Device: d, Create: create})
 	if err != nil {
 		return err
 	}
 	if create {
-		return c.JSON(http.StatusCreated, createdDevice{Device: v.(*queue.Device), Token: token})
+		return c.JSON(http.StatusCreated, createdDevice{Device: v.(*queue.Device), Token: secret})
 	}
 	return c.JSON(http.StatusOK, v)
 }

@@ -3,14 +3,13 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/mpp-digital/antrean/internal/jsonenc"
+	"github.com/mpp-digital/antrean/internal/ticketurl"
 	"github.com/mpp-digital/antrean/queue"
 )
 
@@ -63,18 +62,20 @@ func (s *Server) issueTicket(c echo.Context) error {
 	}
 	base := s.baseURL(c)
 	cmd := queue.IssueTicket{ServiceID: b.ServiceID, Priority: b.Priority, Channel: channel, Key: queue.RandomString(16)}
-	var job *PrintJob
+	var printTicket func() bool
 	rep, err := s.run(c, cmd, func(st *queue.State, v any) (int, any) {
 		is := v.(*queue.Issued)
 		a := IssueAnswerOf(is, base)
-		job = s.printJob(caller, st, is, a.StatusURL)
+		if s.cfg.Printer != nil {
+			printTicket = s.cfg.Printer.Prepare(caller.Device, st, is.Ticket, a.StatusURL)
+		}
 		return http.StatusCreated, a
 	})
 	if err != nil {
 		return err
 	}
 	// Printing comes after the commit, never inside the engine.
-	s.afterIssue(&rep, job)
+	s.afterIssue(&rep, printTicket)
 	return reply(c, rep)
 }
 
@@ -106,22 +107,14 @@ func IssueAnswerOf(is *queue.Issued, base string) *IssueAnswer {
 		Ticket:    t,
 		Position:  is.Position,
 		EtaMin:    is.EtaMin,
-		StatusURL: StatusURL(base, t),
-		QRURL:     fmt.Sprintf("%s/api/v1/tickets/%s/qr.png?k=%s", base, url.PathEscape(t.ID), url.QueryEscape(t.Key)),
+		StatusURL: ticketurl.Status(base, t),
+		QRURL:     ticketurl.QR(base, t),
 	}
-}
-
-// StatusURL is the visitor page of a ticket.
-func StatusURL(base string, t *queue.Ticket) string {
-	return fmt.Sprintf("%s/t/%s?k=%s", base, url.PathEscape(t.ID), url.QueryEscape(t.Key))
 }
 
 // baseURL is the site's base_url, or the scheme and host of the request.
 func (s *Server) baseURL(c echo.Context) string {
-	if b := s.engine.State().Site.BaseURL; b != "" {
-		return strings.TrimRight(b, "/")
-	}
-	return c.Scheme() + "://" + c.Request().Host
+	return ticketurl.Base(s.engine.State().Site.BaseURL, c.Scheme(), c.Request().Host)
 }
 
 // visitorTicket finds a ticket by ID and key; a wrong key is a missing
@@ -156,7 +149,7 @@ func (s *Server) ticketQR(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	png, err := qrcode.Encode(StatusURL(s.baseURL(c), t), qrcode.Medium, 320)
+	png, err := qrcode.Encode(ticketurl.Status(s.baseURL(c), t), qrcode.Medium, 320)
 	if err != nil {
 		return err
 	}

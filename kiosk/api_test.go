@@ -41,7 +41,8 @@ func qrStore(job []byte) (string, bool) {
 // nor prints again.
 func TestPrinterGetsTicket(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	// The longest date of the year, a minute before midnight.
+	s := apptest.Start(t, apptest.Options{Start: time.Date(2026, 9, 29, 23, 59, 0, 0, jakarta)})
 	m := s.SetupMall()
 	printer := startPrinter(t)
 	token := kioskWithPrinter(t, s, printer.Addr())
@@ -110,14 +111,17 @@ func TestPrinterGetsTicket(t *testing.T) {
 	site.Name, site.Weekdays, site.Opens, site.Closes, site.TicketPaperMM = "MPP Uji", []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, "00:00", "24:00", 58
 	s.MustJSON(http.MethodPut, "/api/v1/site", s.Admin, site, http.StatusOK, nil)
 	_, c := issueAs(t, s, token, m.ServiceA2.ID, "tap-3")
-	job = printer.Jobs(3)[2]
-	for _, line := range strings.Split(string(job), "\n") {
-		if plain := regexp.MustCompile(`[\x00-\x1f]`).ReplaceAllString(line, ""); len(plain) > 32 && !strings.Contains(line, "\x1d(k") {
-			t.Errorf("58 mm line longer than 32 columns: %q", plain)
+	p := parseESCPOS(t, printer.Jobs(3)[2])
+	if bad := overflows(p, 32); len(bad) > 0 {
+		t.Errorf("58 mm lines wider than 32 columns: %s", strings.Join(bad, ", "))
+	}
+	for _, want := range []string{"Selasa, 29 September 2026", "23.59 WIB", c.Ticket.Number} {
+		if !hasLine(p, want) {
+			t.Errorf("58 mm: no line holds %q whole:\n%s", want, p.Text())
 		}
 	}
-	if url, ok := qrStore(job); !ok || url != c.StatusURL {
-		t.Errorf("58 mm: the QR command holds %q", url)
+	if len(p.QR) != 1 || p.QR[0] != c.StatusURL {
+		t.Errorf("58 mm: the QR command holds %q", p.QR)
 	}
 }
 
@@ -125,7 +129,7 @@ func TestPrinterGetsTicket(t *testing.T) {
 // issued and answered with printed: false.
 func TestPrinterRefusedKeepsTicket(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	token := kioskWithPrinter(t, s, refusedAddr(t))
 	start := time.Now()
@@ -160,7 +164,7 @@ func TestPrinterRefusedKeepsTicket(t *testing.T) {
 // are not held back.
 func TestIssueRateLimit(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{IssueLimit: true})
+	s := apptest.Start(t, apptest.Options{IssueLimit: true, Start: apptest.Workday})
 	m := s.SetupMall()
 	kiosk := m.Tokens["kiosk"]
 	for i := range 10 {
@@ -191,7 +195,13 @@ func TestIssueRateLimit(t *testing.T) {
 	if n := ticketCount(t, s); n != 12 {
 		t.Errorf("%d tickets, want 12 (the limited request issued nothing)", n)
 	}
-	time.Sleep(time.Duration(retry) * time.Second)
+	// Retry-After later the kiosk may issue again (the server's clock
+	// moves; nobody waits).
+	s.Clock.Add(time.Duration(retry)*time.Second - time.Millisecond)
+	if r, _ := issueAs(t, s, kiosk, m.ServiceA1.ID, "tap-11"); r.Status != http.StatusTooManyRequests {
+		t.Errorf("just before Retry-After: %d %s, want 429", r.Status, r.Body)
+	}
+	s.Clock.Add(time.Millisecond)
 	if r, _ := issueAs(t, s, kiosk, m.ServiceA1.ID, "tap-11"); r.Status != http.StatusCreated {
 		t.Errorf("after Retry-After: %d %s", r.Status, r.Body)
 	}
@@ -281,7 +291,7 @@ func TestStateShowsOpeningAndQuota(t *testing.T) {
 // the security headers and no inline script or style.
 func TestVisitorPageServerRendered(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	s.Issue(m, m.ServiceA1.ID, false)
 	a := s.Issue(m, m.ServiceA1.ID, true)
@@ -290,7 +300,7 @@ func TestVisitorPageServerRendered(t *testing.T) {
 		t.Fatalf("visitor page: %d", page.Status)
 	}
 	html := string(page.Body)
-	for _, want := range []string{">" + a.Ticket.Number + "<", ">Menunggu<", "Perekaman KTP-el", "Dukcapil", "Posisi Anda: 1 — Anda berikutnya", "KTP-el", "Prioritas", "lapor.go.id", "SMS 1708", `lang="id"`} {
+	for _, want := range []string{">" + a.Ticket.Number + "<", ">Menunggu<", "Perekaman KTP-el", "Dukcapil", "Posisi Anda: 1 — Anda berikutnya", "KTP-el", "Prioritas", "lapor.go.id", "SMS 1708", `lang="id"`, "Kamis, 26 November 2026", "10.00 WIB"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the page lacks %q", want)
 		}

@@ -193,7 +193,7 @@ func noOverflow(t *testing.T, b *browsertest.Browser, label string) {
 // "called" with the counter within a second of the officer's call.
 func TestKioskIssueQRAndVisitorCalled(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	printer := startPrinter(t)
 	token := kioskWithPrinter(t, s, printer.Addr())
@@ -310,7 +310,7 @@ func TestKioskIssueQRAndVisitorCalled(t *testing.T) {
 // 58 and 80 mm, with every control at least 64 px.
 func TestKioskScreens(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{Demo: true})
+	s := apptest.Start(t, apptest.Options{Demo: true, Start: apptest.Workday})
 	var dev struct{ Token string }
 	s.MustJSON(http.MethodPost, "/api/v1/devices", s.Admin, map[string]string{"kind": queue.DeviceKiosk, "name": "Kios Uji"}, http.StatusCreated, &dev)
 	var agencies struct{ Agencies []queue.Agency }
@@ -569,7 +569,7 @@ func TestKioskLanguageToggle(t *testing.T) {
 // the screen asks the visitor to photograph the QR code.
 func TestKioskPrinterFault(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	token := kioskWithPrinter(t, s, refusedAddr(t))
 	b := browsertest.New(t, browsertest.Options{Width: 1080, Height: 1920})
@@ -603,7 +603,7 @@ func TestKioskPrinterFault(t *testing.T) {
 // every screen returns to the start when left alone.
 func TestKioskUnpairedGreeterAndIdle(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	b := browsertest.New(t, browsertest.Options{Width: 1920, Height: 1080})
 	openKiosk(t, b, s.URL+"/kiosk")
@@ -675,7 +675,7 @@ func TestKioskUnpairedGreeterAndIdle(t *testing.T) {
 // survey's place, and a wrong key shows the not-found page.
 func TestVisitorPageActions(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	s.MustJSON(http.MethodPut, "/api/v1/services/"+m.ServiceA1.ID, s.Admin, map[string]any{"agency_id": m.AgencyA.ID, "code": "A", "name": "Perekaman KTP-el", "fee": "Rp 0", "requirements": []string{"Fotokopi Kartu Keluarga", "Surat pengantar RT/RW", "Pas foto 3x4"}}, http.StatusOK, nil)
 	first := s.Issue(m, m.ServiceA1.ID, false)
@@ -746,7 +746,7 @@ func TestVisitorPageActions(t *testing.T) {
 // agency's services; the API would refuse the others (403).
 func TestKioskAgencyGreeter(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	b := browsertest.New(t, browsertest.Options{Width: 1920, Height: 1080})
 	b.Open(s.URL + "/") // the start page: somewhere on the site to sign in from

@@ -11,8 +11,6 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
-
-	"github.com/mpp-digital/antrean/httpapi"
 )
 
 // ESC/POS commands used (Epson's reference; every thermal printer sold
@@ -23,9 +21,6 @@ var (
 	escLeft       = []byte{0x1b, 'a', 0}     // ESC a 0
 	escBoldOn     = []byte{0x1b, 'E', 1}     // ESC E 1
 	escBoldOff    = []byte{0x1b, 'E', 0}     // ESC E 0
-	gsSizeNormal  = []byte{0x1d, '!', 0x00}  // GS ! 0
-	gsSizeDouble  = []byte{0x1d, '!', 0x11}  // GS ! : 2× wide, 2× high
-	gsSizeNumber  = []byte{0x1d, '!', 0x33}  // GS ! : 4× wide, 4× high
 	escFeed4      = []byte{0x1b, 'd', 4}     // ESC d 4: feed four lines
 	gsCutAfterFed = []byte{0x1d, 'V', 65, 3} // GS V 65 3: feed, then full cut
 )
@@ -44,11 +39,18 @@ func qrCommands(data string, module byte) []byte {
 }
 
 // Receipt is a ticket's printout as an ESC/POS stream: the mall and
-// agency, the service, the number in large type, the time, the people
-// ahead and the estimate, the requirements, the status page as a native
-// QR code, and a cut. The text is Indonesian, folded to ASCII for the
-// printer's code page.
-func Receipt(job *httpapi.PrintJob) []byte {
+// agency, the service, the number in large type, the date and time, the
+// people ahead and the estimate, the requirements, the status page as a
+// native QR code, and a cut. The text is Indonesian, folded to ASCII for
+// the printer's code page.
+//
+// Every line is laid out here to fit the roll in font A — 32 columns on
+// 58 mm, 48 on 80 mm, half as many in double width — so the printer never
+// wraps a line itself (it breaks anywhere, mid-word and mid-number). Long
+// names are word-wrapped; the date and the time each stay whole and go on
+// one line when both fit ("Kamis, 3 Desember 2026 10.40 WIB" is 32
+// columns), else on two ("Selasa, 29 September 2026" and "23.59 WITA").
+func Receipt(job *PrintJob) []byte {
 	cols := 48 // 80 mm, font A
 	module := byte(6)
 	if job.PaperMM == 58 {
@@ -57,70 +59,116 @@ func Receipt(job *httpapi.PrintJob) []byte {
 	tk := job.Ticket
 	f := newFormatter("id", job.Loc, job.Timezone)
 	t := func(key string) string { return catalog.T("id", key) }
-	var b bytes.Buffer
-	line := func(s string) {
-		for _, l := range wrap(ascii(s), cols, "") {
-			b.WriteString(l)
-			b.WriteByte('\n')
-		}
-	}
-	b.Write(escInit)
-	b.Write(escCenter)
-	b.Write(escBoldOn)
-	line(job.Site)
-	b.Write(escBoldOff)
+	r := &receipt{cols: cols, size: 1}
+	r.cmd(escInit)
+	r.cmd(escCenter)
+	r.cmd(escBoldOn)
+	r.line(job.Site)
+	r.cmd(escBoldOff)
 	agency := job.AgencyName
 	if agency == "" {
 		agency = tk.AgencyName
 	}
-	line(agency)
-	b.WriteString(strings.Repeat("-", cols) + "\n")
-	b.Write(escBoldOn)
-	line(tk.ServiceName)
-	b.Write(escBoldOff)
-	line(strings.ToUpper(t("ticket.label")))
-	b.Write(gsSizeNumber)
-	b.WriteString(ascii(tk.Number) + "\n")
-	b.Write(gsSizeNormal)
+	r.line(agency)
+	r.rule()
+	r.cmd(escBoldOn)
+	r.line(tk.ServiceName)
+	r.cmd(escBoldOff)
+	r.line(strings.ToUpper(t("ticket.label")))
+	r.number(tk.Number)
 	if tk.Priority {
-		b.Write(gsSizeDouble)
-		line(strings.ToUpper(t("ticket.priority")))
-		b.Write(gsSizeNormal)
+		r.setSize(2)
+		r.line(strings.ToUpper(t("ticket.priority")))
+		r.setSize(1)
 	}
-	line(f.Date(tk.IssuedAt) + " " + f.Time(tk.IssuedAt))
+	r.line(keep(f.Date(tk.IssuedAt)) + " " + keep(f.Time(tk.IssuedAt)))
 	if tk.PeopleAhead != nil {
-		line(aheadText("id", *tk.PeopleAhead))
+		r.line(aheadText("id", *tk.PeopleAhead))
 	}
 	if tk.EtaMin != nil {
-		line(fill(t("ticket.eta"), "time", f.Time(tk.IssuedAt.Add(time.Duration(*tk.EtaMin)*time.Minute))))
+		r.line(fill(t("ticket.eta"), "time", keep(f.Time(tk.IssuedAt.Add(time.Duration(*tk.EtaMin)*time.Minute)))))
 	}
-	b.WriteString(strings.Repeat("-", cols) + "\n")
-	b.Write(escLeft)
-	b.Write(escBoldOn)
-	line(t("service.requirements") + ":")
-	b.Write(escBoldOff)
+	r.rule()
+	r.cmd(escLeft)
+	r.cmd(escBoldOn)
+	r.line(t("service.requirements") + ":")
+	r.cmd(escBoldOff)
 	if len(tk.Requirements) == 0 {
-		line(t("service.requirements.none"))
+		r.line(t("service.requirements.none"))
 	}
-	for _, r := range tk.Requirements {
-		for _, l := range wrap(ascii(r), cols, "- ") {
-			b.WriteString(l + "\n")
-		}
+	for _, req := range tk.Requirements {
+		r.lines(wrap(req, cols, "- "))
 	}
-	line(t("service.fee") + ": " + feeText("id", tk.Fee))
-	b.Write(escCenter)
-	b.WriteByte('\n')
-	b.Write(qrCommands(job.StatusURL, module))
-	line(t("ticket.scan"))
-	b.WriteByte('\n')
-	line(t("lapor.print"))
-	b.Write(escFeed4)
-	b.Write(gsCutAfterFed)
-	return b.Bytes()
+	r.line(t("service.fee") + ": " + feeText("id", tk.Fee))
+	r.cmd(escCenter)
+	r.b.WriteByte('\n')
+	r.cmd(qrCommands(job.StatusURL, module))
+	r.line(t("ticket.scan"))
+	r.b.WriteByte('\n')
+	r.line(t("lapor.print"))
+	r.cmd(escFeed4)
+	r.cmd(gsCutAfterFed)
+	return r.b.Bytes()
 }
 
-// wrap breaks s into lines of at most cols characters at spaces; the
-// first line starts with bullet and the others are indented to match.
+// receipt writes an ESC/POS stream, keeping each line within the roll's
+// columns at the current character size.
+type receipt struct {
+	b    bytes.Buffer
+	cols int // font A columns of the roll at normal size
+	size int // character width and height: 1 normal, 2 double, …
+}
+
+func (r *receipt) cmd(c []byte) { r.b.Write(c) }
+
+// setSize sets width and height to n times normal (GS !, 1 to 8).
+func (r *receipt) setSize(n int) {
+	r.size = n
+	m := byte(n - 1)
+	r.b.Write([]byte{0x1d, '!', m<<4 | m})
+}
+
+// line writes s word-wrapped to the columns of the current size.
+func (r *receipt) line(s string) { r.lines(wrap(s, r.cols/r.size, "")) }
+
+func (r *receipt) lines(ls []string) {
+	for _, l := range ls {
+		r.b.WriteString(l)
+		r.b.WriteByte('\n')
+	}
+}
+
+// rule is a dashed line across the roll.
+func (r *receipt) rule() { r.line(strings.Repeat("-", r.cols/r.size)) }
+
+// number prints the ticket number as large as the roll allows: four
+// times normal ("A012" is 16 of 32 columns on 58 mm), smaller for the
+// long numbers of a busy service ("ABC1000"), never wrapped.
+func (r *receipt) number(n string) {
+	n = ascii(n)
+	size := 4
+	for size > 1 && len(n)*size > r.cols {
+		size--
+	}
+	r.setSize(size)
+	r.line(n)
+	r.setSize(1)
+}
+
+// nbsp joins words that wrap keeps on one line.
+const nbsp = '\u00a0'
+
+// keep makes s one unit for wrap: its spaces do not break.
+func keep(s string) string { return strings.ReplaceAll(s, " ", string(nbsp)) }
+
+// breaks reports where wrap may break a line: at spaces other than the
+// no-break space of keep.
+func breaks(r rune) bool { return unicode.IsSpace(r) && r != nbsp }
+
+// wrap breaks s into lines of at most cols characters at spaces, the
+// words folded to ASCII (ascii); the first line starts with bullet and
+// the others are indented to match. A word longer than a line is cut,
+// after a slash or hyphen where it has one ("Penerbitan/Perpanjangan/").
 func wrap(s string, cols int, bullet string) []string {
 	indent := strings.Repeat(" ", len(bullet))
 	width := cols - len(bullet)
@@ -134,16 +182,22 @@ func wrap(s string, cols int, bullet string) []string {
 		out = append(out, prefix+cur)
 		cur = ""
 	}
-	for _, w := range strings.Fields(s) {
-		for len(w) > width { // a word longer than the line
-			if cur != "" {
+	for _, w := range strings.FieldsFunc(s, breaks) {
+		w = ascii(w)
+		for len(w) > width { // a word longer than the line: cut after a
+			if cur != "" { // slash or hyphen when it has one, else anywhere
 				flush()
 			}
-			cur = w[:width]
-			w = w[width:]
+			cut := width
+			if i := strings.LastIndexAny(w[:width], "/-"); i > 0 {
+				cut = i + 1
+			}
+			cur = w[:cut]
+			w = w[cut:]
 			flush()
 		}
 		switch {
+		case w == "":
 		case cur == "":
 			cur = w
 		case len(cur)+1+len(w) <= width:
@@ -159,7 +213,7 @@ func wrap(s string, cols int, bullet string) []string {
 	return out
 }
 
-var asciiReplacer = strings.NewReplacer("—", "-", "–", "-", "±", "+/-", "…", "...", "“", `"`, "”", `"`, "‘", "'", "’", "'", "·", "-", "•", "-", "×", "x")
+var asciiReplacer = strings.NewReplacer("—", "-", "–", "-", "±", "+/-", "…", "...", "“", `"`, "”", `"`, "‘", "'", "’", "'", "·", "-", "•", "-", "×", "x", string(nbsp), " ")
 
 // ascii folds text to printable ASCII: accents dropped, dashes and
 // quotes plain, anything else a question mark. Control bytes never reach
@@ -184,18 +238,18 @@ func ascii(s string) string {
 // NetPrinter prints tickets on ESC/POS network printers (raw TCP, usually
 // port 9100): one connection per ticket, dial and write within Timeout.
 type NetPrinter struct {
-	// Timeout bounds one ticket (default httpapi.PrintTimeout, 3 s).
+	// Timeout bounds one ticket (default PrintTimeout, 3 s).
 	Timeout time.Duration
 }
 
 // Print sends the ticket's receipt to job.Printer.
-func (p NetPrinter) Print(ctx context.Context, job *httpapi.PrintJob) error {
+func (p NetPrinter) Print(ctx context.Context, job *PrintJob) error {
 	if job.Printer == "" {
 		return errors.New("kiosk: no printer")
 	}
 	limit := p.Timeout
 	if limit <= 0 {
-		limit = httpapi.PrintTimeout
+		limit = PrintTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mpp-digital/antrean/httpapi"
 	"github.com/mpp-digital/antrean/queue"
 )
 
@@ -44,6 +43,14 @@ func TestWrap(t *testing.T) {
 	if got := wrap(strings.Repeat("x", 70), 32, ""); len(got) != 3 || len(got[0]) != 32 {
 		t.Errorf("a word longer than the line: %q", got)
 	}
+	// A kept unit moves to the next line whole, and prints with spaces.
+	got := wrap("Perkiraan dipanggil sekitar "+keep("10.40 WIB"), 32, "")
+	if strings.Join(got, "|") != "Perkiraan dipanggil sekitar|10.40 WIB" {
+		t.Errorf("the time was broken: %q", got)
+	}
+	if got := wrap("Loket\u00a0Terpadu — KTP-el", 48, ""); strings.Join(got, "|") != "Loket Terpadu - KTP-el" {
+		t.Errorf("a no-break space in data: %q", got)
+	}
 }
 
 // Data never smuggles printer commands: control bytes in a service's
@@ -51,7 +58,7 @@ func TestWrap(t *testing.T) {
 func TestReceiptEscapesData(t *testing.T) {
 	ahead := 3
 	eta := 25
-	job := &httpapi.PrintJob{
+	job := &PrintJob{
 		Site: "MPP \x1b@Uji", PaperMM: 58, Loc: time.UTC, Timezone: "Asia/Jakarta",
 		Ticket: &queue.PublicTicket{
 			Number: "A012", ServiceName: "Layanan\x1dV\x00", AgencyName: "Dukcapil",
@@ -61,7 +68,7 @@ func TestReceiptEscapesData(t *testing.T) {
 		StatusURL: "http://antrean.local/t/20261126-12?k=abc",
 	}
 	out := Receipt(job)
-	for _, want := range []string{"MPP ?@Uji", "Layanan?V?", "A012", "3 orang di depan Anda", "Kamis, 26 November 2026 03.40", "Perkiraan dipanggil sekitar", "04.05 WIB", "- KTP-el?", "Gratis"} {
+	for _, want := range []string{"MPP ?@Uji", "Layanan?V?", "A012", "3 orang di depan Anda", "Kamis, 26 November 2026\n03.40 WIB\n", "Perkiraan dipanggil sekitar", "04.05 WIB", "- KTP-el?", "Gratis"} {
 		if !bytes.Contains(out, []byte(want)) {
 			t.Errorf("the receipt lacks %q", want)
 		}
@@ -71,5 +78,15 @@ func TestReceiptEscapesData(t *testing.T) {
 	}
 	if n := bytes.Count(out, []byte{0x1b, '@'}); n != 1 {
 		t.Errorf("%d reset commands, want the one at the start", n)
+	}
+}
+
+// The print page's names get break opportunities after slashes, and
+// stay escaped.
+func TestSlashBreaks(t *testing.T) {
+	got := string(slashBreaks(`Penerbitan/Perpanjangan <b>"SIM"</b> & STNK`))
+	want := `Penerbitan/<wbr>Perpanjangan &lt;b&gt;&#34;SIM&#34;&lt;/<wbr>b&gt; &amp; STNK`
+	if got != want {
+		t.Errorf("slashBreaks = %s, want %s", got, want)
 	}
 }

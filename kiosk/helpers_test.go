@@ -12,6 +12,15 @@ import (
 	"github.com/mpp-digital/antrean/queue"
 )
 
+// jakarta is the test mall's zone (WIB).
+var jakarta = func() *time.Location {
+	l, err := time.LoadLocation("Asia/Jakarta")
+	if err != nil {
+		panic(err)
+	}
+	return l
+}()
+
 // fakePrinter is a TCP listener posing as an ESC/POS network printer: it
 // keeps what each connection sent.
 type fakePrinter struct {

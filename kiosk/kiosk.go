@@ -40,7 +40,7 @@ var (
 	Assets = web.MustAssets(mustSub(assetsFS, "assets"), "/kiosk/assets/")
 
 	catalog   = web.Common.Merge(web.MustCatalog(i18nFS, "i18n"))
-	templates = template.Must(template.New("").ParseFS(templatesFS, "templates/*.html"))
+	templates = template.Must(template.New("").Funcs(template.FuncMap{"slashBreaks": slashBreaks}).ParseFS(templatesFS, "templates/*.html"))
 )
 
 // LaporURL is the national complaints channel SP4N-LAPOR!.
@@ -203,6 +203,18 @@ func serviceName(lang string, p *queue.PublicTicket) string {
 		return p.ServiceNameEN
 	}
 	return p.ServiceName
+}
+
+// slashBreaks is s, escaped, with a line-break opportunity after each
+// slash: a name like "Penerbitan/Perpanjangan/Penggantian" is one word
+// to a browser, which would otherwise break it mid-syllable on a narrow
+// roll.
+func slashBreaks(s string) template.HTML {
+	parts := strings.Split(s, "/")
+	for i, p := range parts {
+		parts[i] = template.HTMLEscapeString(p)
+	}
+	return template.HTML(strings.Join(parts, "/<wbr>"))
 }
 
 // itoa is strconv.Itoa for templates.

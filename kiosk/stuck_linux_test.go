@@ -48,7 +48,7 @@ func stuckPrinter(t *testing.T) string {
 // the 3 s of API.md, and the ticket is issued all the same.
 func TestPrinterStuckGivesUpAfterThreeSeconds(t *testing.T) {
 	t.Parallel()
-	s := apptest.Start(t, apptest.Options{})
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	token := kioskWithPrinter(t, s, stuckPrinter(t))
 	start := time.Now()

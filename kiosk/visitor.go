@@ -2,13 +2,12 @@ package kiosk
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/mpp-digital/antrean/httpapi"
+	"github.com/mpp-digital/antrean/internal/ticketurl"
 	"github.com/mpp-digital/antrean/queue"
 	"github.com/mpp-digital/antrean/web"
 )
@@ -22,10 +21,7 @@ func (s *screens) lookup(c echo.Context) (*queue.Ticket, *queue.State, error) {
 // baseURL is the site's base_url, or the scheme and host of the request
 // (as the API makes status_url).
 func baseURL(c echo.Context, st *queue.State) string {
-	if b := st.Site.BaseURL; b != "" {
-		return strings.TrimRight(b, "/")
-	}
-	return c.Scheme() + "://" + c.Request().Host
+	return ticketurl.Base(st.Site.BaseURL, c.Scheme(), c.Request().Host)
 }
 
 // pageBase is what every page of the package renders from.
@@ -110,7 +106,7 @@ func (s *screens) visitor(c echo.Context) error {
 		Counter:  strings.ToUpper(p.CounterName),
 		Issued:   fill(catalog.T(lang, "visitor.issued"), "date", f.Date(p.IssuedAt), "time", f.Time(p.IssuedAt)),
 		Fee:      feeText(lang, p.Fee),
-		QRURL:    "/api/v1/tickets/" + url.PathEscape(t.ID) + "/qr.png?k=" + url.QueryEscape(t.Key),
+		QRURL:    ticketurl.QR("", t),
 	}
 	d.Requirements = p.Requirements
 	if p.Status == queue.Waiting && p.Position != nil {
@@ -140,19 +136,23 @@ func positionText(lang string, pos int) string {
 
 type printData struct {
 	pageBase
-	Ticket                         *queue.PublicTicket
-	Agency, Service, Issued, Ahead string
-	Eta, Fee, QRURL, StatusURL     string
-	Requirements                   []string
-	PaperMM                        int
-	PaperCSS                       string
+	Ticket                     *queue.PublicTicket
+	Agency, Service, Ahead     string
+	Date, Time                 string
+	Eta, Fee, QRURL, StatusURL string
+	Requirements               []string
+	PaperMM                    int
+	PaperCSS                   string
 }
 
 // print serves GET /t/{id}/print?k=KEY[&mm=58|80]: the ticket for a
 // thermal roll, printed by the kiosk's browser (Chromium --kiosk-printing
 // prints it without a dialog). The paper is the site's ticket_paper_mm
 // unless mm names the other. The kiosk page frames it to print it, so
-// this page alone may be framed by the same origin.
+// this page alone may be framed by the same origin. The layout keeps to
+// the roll's printable width (print.css): long names wrap, the date and
+// the time each stay whole, and print.js shrinks a number too long for
+// the roll.
 func (s *screens) print(c echo.Context) error {
 	t, st, err := s.lookup(c)
 	if err != nil {
@@ -174,10 +174,10 @@ func (s *screens) print(c echo.Context) error {
 	}
 	d := printData{
 		pageBase: base, Ticket: p, Service: serviceName(lang, p),
-		Issued:    f.Date(p.IssuedAt) + " · " + f.Time(p.IssuedAt),
+		Date: f.Date(p.IssuedAt), Time: f.Time(p.IssuedAt),
 		Fee:       feeText(lang, p.Fee),
-		QRURL:     "/api/v1/tickets/" + url.PathEscape(t.ID) + "/qr.png?k=" + url.QueryEscape(t.Key),
-		StatusURL: httpapi.StatusURL(baseURL(c, st), t),
+		QRURL:     ticketurl.QR("", t),
+		StatusURL: ticketurl.Status(baseURL(c, st), t),
 		PaperMM:   mm, PaperCSS: Assets.URL("print-" + itoa(mm) + ".css"),
 		Requirements: p.Requirements,
 	}
@@ -188,7 +188,8 @@ func (s *screens) print(c echo.Context) error {
 		d.Ahead = aheadText(lang, *p.PeopleAhead)
 	}
 	if p.EtaMin != nil {
-		d.Eta = fill(catalog.T(lang, "ticket.eta"), "time", f.Time(s.engine.Now().Add(time.Duration(*p.EtaMin)*time.Minute)))
+		// The time stays whole when the line breaks: "sekitar" / "23.59 WITA".
+		d.Eta = fill(catalog.T(lang, "ticket.eta"), "time", keep(f.Time(s.engine.Now().Add(time.Duration(*p.EtaMin)*time.Minute))))
 	}
 	c.Response().Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 	return render(c, http.StatusOK, "print.html", d)

@@ -438,10 +438,10 @@ function renderTicker() {
 
 function renderSite() {
   $("site-name").textContent = state.site.name;
-  fit($("site-name"), 0.6);
   document.title = `${t("title")} — ${state.site.name}`;
   renderTicker();
-  tick();
+  tick(); // the clock first: the name gets the room the date leaves
+  fit($("site-name"), 0.6);
 }
 
 function renderAll() {
@@ -454,8 +454,11 @@ function renderAll() {
 
 function tick() {
   const c = formatClock(new Date(serverNow()), state.site.timezone, t);
+  const newDate = $("date").textContent !== c.date;
   $("date").textContent = c.date;
   $("time").textContent = c.time;
+  // A longer date ("Wednesday, 30 September") leaves the name less room.
+  if (newDate) fit($("site-name"), 0.6);
 }
 
 function startClock() {

@@ -51,6 +51,13 @@ type Options struct {
 	IssueLimit bool
 }
 
+// Workday is a fixed, ordinary moment for tests that need the mall open
+// and do not care when: Kamis, 26 November 2026, 10.00 WIB. A server on
+// the wall clock makes a test pass or fail with the date and hour it runs
+// at (a long month name, a day's end, a year's end), so screen tests start
+// their servers here (Options.Start) unless they pick another moment.
+var Workday = time.Date(2026, 11, 26, 10, 0, 0, 0, time.FixedZone("WIB", 7*3600))
+
 // Clock is a settable clock for the engine.
 type Clock struct {
 	mu  sync.Mutex
