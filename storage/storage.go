@@ -3,9 +3,9 @@
 // imports bbolt.
 //
 // Layout: bucket meta (schema_version, day, seq), one bucket per kind of
-// configuration record keyed by ID, tickets and events in one nested bucket
-// per business day ("2026-11-26") keyed by the 8-byte big-endian ticket
-// index or event seq. Values are JSON.
+// configuration record keyed by ID, tickets, events and survey responses
+// in one nested bucket per business day ("2026-11-26") keyed by the 8-byte
+// big-endian ticket index or event seq. Values are JSON.
 package storage
 
 import (
@@ -72,6 +72,9 @@ var (
 	// bktLive holds the day's recent calls ("recent_calls") and each
 	// service's recent service times ("service_times/ID").
 	bktLive = []byte("live")
+	// bktFeedback holds the survey responses, one nested bucket per
+	// business day keyed by the 8-byte ticket index (storage/feedback.go).
+	bktFeedback = []byte("feedback")
 
 	keySchema = []byte("schema_version")
 	keyDay    = []byte("day")
@@ -99,6 +102,11 @@ var migrations = []func(tx *bolt.Tx) error{
 	// stored before have neither, and queue makes them up on load.
 	func(tx *bolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(bktLive)
+		return err
+	},
+	// 2 → 3: the survey responses (feedback), per business day.
+	func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bktFeedback)
 		return err
 	},
 }
