@@ -29,6 +29,7 @@ import (
 	"github.com/mpp-digital/antrean/kiosk"
 	"github.com/mpp-digital/antrean/queue"
 	"github.com/mpp-digital/antrean/storage"
+	"github.com/mpp-digital/antrean/survey"
 	"github.com/mpp-digital/antrean/web"
 )
 
@@ -171,6 +172,7 @@ func Open(cfg Config) (*App, error) {
 	a.Feed = feed
 	a.API.Echo.GET("/api/v1/ws", func(c echo.Context) error { return feed.ServeHTTP(c.Response(), c.Request()) })
 	mountScreens(a.API.Echo, eng)
+	survey.Mount(a.API)
 	if cfg.Offline {
 		return a, nil
 	}
