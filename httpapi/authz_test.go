@@ -119,6 +119,8 @@ var authzTable = []authzRow{
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /kiosk/assets/*", "public (the kiosk's and visitor page's files)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /t/:id", "visitor (with the key; a wrong key is a missing ticket)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /t/:id/print", "visitor (with the key): the ticket's print page"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /survey", "public (the survey tablet's page; ?device= pairs it, the API decides)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /survey/assets/*", "public (the survey tablet's files)"},
 }
 
 // authzReq is one request of a route: its path (with query) and body.
@@ -403,6 +405,8 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 		"GET /kiosk/assets/*":   fixed("/kiosk/assets/kiosk.js", nil),
 		"GET /t/:id":            fixed("/t/"+shown.Ticket.ID+"?k="+shown.Key(), nil),
 		"GET /t/:id/print":      fixed("/t/"+shown.Ticket.ID+"/print?k="+shown.Key(), nil),
+		"GET /survey":           fixed("/survey", nil),
+		"GET /survey/assets/*":  fixed("/survey/assets/survey.js", nil),
 	}
 	for _, act := range queue.CounterActions {
 		r["POST /api/v1/counters/:id/"+act] = func() authzReq { return w.counterAction(act) }
