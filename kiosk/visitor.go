@@ -127,13 +127,13 @@ func (s *screens) visitor(c echo.Context) error {
 		pageBase: base,
 		Config: visitorConfig{Ticket: p, Key: t.Key, Timezone: st.Site.Timezone, Lang: lang,
 			Survey: visitorSurvey{Elements: survey.Elements(st.Site), State: surveyState(st, t)}},
-		Ticket:   p,
-		Service:  serviceName(lang, p),
-		Status:   catalog.T(lang, "status."+string(p.Status)),
-		Counter:  strings.ToUpper(p.CounterName),
-		Issued:   fill(catalog.T(lang, "visitor.issued"), "date", f.Date(p.IssuedAt), "time", f.Time(p.IssuedAt)),
-		Fee:      feeText(lang, p.Fee),
-		QRURL:    "/api/v1/tickets/" + url.PathEscape(t.ID) + "/qr.png?k=" + url.QueryEscape(t.Key),
+		Ticket:  p,
+		Service: serviceName(lang, p),
+		Status:  catalog.T(lang, "status."+string(p.Status)),
+		Counter: strings.ToUpper(p.CounterName),
+		Issued:  fill(catalog.T(lang, "visitor.issued"), "date", f.Date(p.IssuedAt), "time", f.Time(p.IssuedAt)),
+		Fee:     feeText(lang, p.Fee),
+		QRURL:   "/api/v1/tickets/" + url.PathEscape(t.ID) + "/qr.png?k=" + url.QueryEscape(t.Key),
 	}
 	d.Requirements = p.Requirements
 	if p.Status == queue.Waiting && p.Position != nil {
