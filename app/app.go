@@ -145,6 +145,9 @@ type App struct {
 	ln   net.Listener
 	errc chan error
 	log  *slog.Logger
+	// stopJobs ends the background jobs (the survey's retention purge)
+	// and waits for them.
+	stopJobs func()
 }
 
 // Open opens the data folder and starts the engine, without serving.
@@ -180,7 +183,20 @@ func Open(cfg Config) (*App, error) {
 		a.closeEngine()
 		return nil, err
 	}
+	a.startJobs()
 	return a, nil
+}
+
+// startJobs starts the background jobs: the daily purge of survey
+// profiles and comments past the site's retention.
+func (a *App) startJobs() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		(&survey.Purger{Engine: a.Engine, Logger: a.log}).Run(ctx)
+	}()
+	a.stopJobs = func() { cancel(); <-done }
 }
 
 // mountScreens adds the web screens and their embedded files.
@@ -351,6 +367,10 @@ func (a *App) Close() error {
 }
 
 func (a *App) closeEngine() error {
+	if a.stopJobs != nil {
+		a.stopJobs()
+		a.stopJobs = nil
+	}
 	a.Engine.Close()
 	return a.DB.Close()
 }
