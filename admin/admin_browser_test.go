@@ -267,6 +267,27 @@ func TestAdminSetupFromEmpty(t *testing.T) {
 		t.Errorf("the token is still on the page after its dialog closed")
 	}
 
+	// A survey tablet stands at a counter: the form asks which.
+	b.Click("#add-device")
+	b.WaitVisible(field("name"), 2*time.Second)
+	choose(b, field("kind"), "Tablet survei")
+	b.Type(field("name"), "Tablet Loket 1")
+	b.Click("dialog[open] .form-actions button[type=submit]")
+	if got := fieldError(b, "dialog[open]", "counter_id"); got == "" {
+		t.Errorf("a survey tablet without a counter: no error shown")
+	}
+	choose(b, field("counter_id"), "Loket 1")
+	b.Screenshot("device-survey-1366x768")
+	b.Click("dialog[open] .form-actions button[type=submit]")
+	b.WaitVisible("#device-token", 3*time.Second)
+	tabletToken := b.Text("#device-token")
+	b.Eval(`document.getElementById("device-link").getAttribute("href")`, &link)
+	if !strings.HasPrefix(tabletToken, "survey_") || link != s.URL+"/survey?device="+tabletToken {
+		t.Errorf("survey tablet: token %q, pairing link %q", tabletToken, link)
+	}
+	b.Click("#token-done")
+	b.WaitText("table.data", "di Loket 1", 2*time.Second)
+
 	// What the screens made, read through the API.
 	var ags struct{ Agencies []queue.Agency }
 	s.MustJSON(http.MethodGet, "/api/v1/agencies", "", nil, http.StatusOK, &ags)
@@ -305,7 +326,8 @@ func TestAdminSetupFromEmpty(t *testing.T) {
 	}
 	var devs struct{ Devices []queue.Device }
 	s.MustJSON(http.MethodGet, "/api/v1/devices", s.Admin, nil, http.StatusOK, &devs)
-	if len(devs.Devices) != 1 || devs.Devices[0].Kind != queue.DeviceKiosk || devs.Devices[0].Name != "Kios Lobi" {
+	if len(devs.Devices) != 2 || devs.Devices[0].Kind != queue.DeviceKiosk || devs.Devices[0].Name != "Kios Lobi" ||
+		devs.Devices[1].Kind != queue.DeviceSurvey || devs.Devices[1].CounterID != ctrs.Counters[0].ID {
 		t.Errorf("devices: %+v", devs.Devices)
 	}
 	// The mall works: the officer signs in, the kiosk's token takes a

@@ -29,6 +29,7 @@ import (
 	"github.com/mpp-digital/antrean/kiosk"
 	"github.com/mpp-digital/antrean/queue"
 	"github.com/mpp-digital/antrean/storage"
+	"github.com/mpp-digital/antrean/survey"
 	"github.com/mpp-digital/antrean/web"
 )
 
@@ -144,6 +145,9 @@ type App struct {
 	ln   net.Listener
 	errc chan error
 	log  *slog.Logger
+	// stopJobs ends the background jobs (the survey's retention purge)
+	// and waits for them.
+	stopJobs func()
 }
 
 // Open opens the data folder and starts the engine, without serving.
@@ -171,6 +175,7 @@ func Open(cfg Config) (*App, error) {
 	a.Feed = feed
 	a.API.Echo.GET("/api/v1/ws", func(c echo.Context) error { return feed.ServeHTTP(c.Response(), c.Request()) })
 	mountScreens(a.API.Echo, eng)
+	survey.Mount(a.API)
 	if cfg.Offline {
 		return a, nil
 	}
@@ -178,7 +183,20 @@ func Open(cfg Config) (*App, error) {
 		a.closeEngine()
 		return nil, err
 	}
+	a.startJobs()
 	return a, nil
+}
+
+// startJobs starts the background jobs: the daily purge of survey
+// profiles and comments past the site's retention.
+func (a *App) startJobs() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		(&survey.Purger{Engine: a.Engine, Logger: a.log}).Run(ctx)
+	}()
+	a.stopJobs = func() { cancel(); <-done }
 }
 
 // mountScreens adds the web screens and their embedded files.
@@ -349,6 +367,10 @@ func (a *App) Close() error {
 }
 
 func (a *App) closeEngine() error {
+	if a.stopJobs != nil {
+		a.stopJobs()
+		a.stopJobs = nil
+	}
 	a.Engine.Close()
 	return a.DB.Close()
 }

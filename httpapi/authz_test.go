@@ -86,6 +86,10 @@ var authzTable = []authzRow{
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/tickets/:id/qr.png", "visitor (with the key)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "DELETE /api/v1/tickets/:id", "visitor (with the key)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   -   -    -   -", "GET /api/v1/kiosk", "not in API.md: who issues at a kiosk screen (README): the callers of POST /tickets, any agency"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "POST /api/v1/tickets/:id/feedback", "visitor (with the key), once, after done; a survey device of the ticket's counter (survey.TestFeedbackDevice)"},
+	// Reports and satisfaction survey (SKM)
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/reports/ikm", "supervisor (own agency; ?agency_id=A), admin"},
+	{"-    -    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/survey", "not in API.md: a survey device's own view (README); survey devices only (survey.TestFeedbackDevice)"},
 	// Counter actions: an officer of the counter's agency, its supervisor, or an admin
 	{"Y    Y    Y    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/counters/:id/open", "officer of the agency, its supervisor, admin"},
 	{"Y    Y    Y    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/counters/:id/pause", "officer of the agency, its supervisor, admin"},
@@ -116,6 +120,8 @@ var authzTable = []authzRow{
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /kiosk/assets/*", "public (the kiosk's and visitor page's files)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /t/:id", "visitor (with the key; a wrong key is a missing ticket)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /t/:id/print", "visitor (with the key): the ticket's print page"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /survey", "public (the survey tablet's page; ?device= pairs it, the API decides)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /survey/assets/*", "public (the survey tablet's files)"},
 }
 
 // authzReq is one request of a route: its path (with query) and body.
@@ -227,6 +233,19 @@ func (w *authzWorld) device(kind string) (id, token string) {
 // visitorPath is a ticket's path with its key.
 func authzVisitorPath(a apptest.IssueAnswer, suffix string) string {
 	return "/api/v1/tickets/" + a.Ticket.ID + suffix + "?k=" + a.Key()
+}
+
+// served is a throwaway ticket of agency A that its own counter called
+// and finished, as the admin: one the visitor may rate.
+func (w *authzWorld) served() apptest.IssueAnswer {
+	s := w.s
+	svc, _ := w.service(w.m.AgencyA.ID)
+	base := "/api/v1/counters/" + w.counter(w.m.AgencyA.ID, svc) + "/"
+	s.MustJSON(http.MethodPost, base+queue.ActOpen, s.Admin, nil, http.StatusOK, nil)
+	tk := s.Issue(w.m, svc, false)
+	s.MustJSON(http.MethodPost, base+queue.ActNext, s.Admin, nil, http.StatusOK, nil)
+	s.MustJSON(http.MethodPost, base+queue.ActDone, s.Admin, nil, http.StatusOK, nil)
+	return tk
 }
 
 // counterAction prepares, as the admin, a counter of agency A (on a
@@ -363,6 +382,12 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 			return authzReq{path: authzVisitorPath(s.Issue(m, m.ServiceA1.ID, false), "")}
 		},
 		"GET /api/v1/kiosk": fixed("/api/v1/kiosk", nil),
+		"POST /api/v1/tickets/:id/feedback": func() authzReq {
+			done := w.served()
+			return authzReq{path: authzVisitorPath(done, "/feedback"), body: map[string]any{"scores": []int{4, 4, 4, 4, 4, 4, 4, 4, 4}}}
+		},
+		"GET /api/v1/reports/ikm": fixed("/api/v1/reports/ikm?agency_id="+A, nil),
+		"GET /api/v1/survey":      fixed("/api/v1/survey", nil),
 
 		"GET /api/v1/state":  fixed("/api/v1/state", nil),
 		"GET /api/v1/events": fixed("/api/v1/events", nil),
@@ -382,6 +407,8 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 		"GET /kiosk/assets/*":   fixed("/kiosk/assets/kiosk.js", nil),
 		"GET /t/:id":            fixed("/t/"+shown.Ticket.ID+"?k="+shown.Key(), nil),
 		"GET /t/:id/print":      fixed("/t/"+shown.Ticket.ID+"/print?k="+shown.Key(), nil),
+		"GET /survey":           fixed("/survey", nil),
+		"GET /survey/assets/*":  fixed("/survey/assets/survey.js", nil),
 	}
 	for _, act := range queue.CounterActions {
 		r["POST /api/v1/counters/:id/"+act] = func() authzReq { return w.counterAction(act) }
@@ -643,7 +670,8 @@ func TestAuthzVisitorKey(t *testing.T) {
 					continue // the right key: TestAuthzRoutes
 				}
 				base := "/api/v1/tickets/" + tid
-				tries = append(tries, [2]string{http.MethodGet, base + q}, [2]string{http.MethodGet, base + "/qr.png" + q}, [2]string{http.MethodDelete, base + q})
+				tries = append(tries, [2]string{http.MethodGet, base + q}, [2]string{http.MethodGet, base + "/qr.png" + q}, [2]string{http.MethodDelete, base + q},
+					[2]string{http.MethodPost, base + "/feedback" + q})
 			}
 		}
 		for _, try := range tries {

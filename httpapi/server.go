@@ -258,6 +258,8 @@ var statusOf = map[string]int{
 	queue.EIdempotencyMismatch: http.StatusUnprocessableEntity,
 	queue.ERateLimited:         http.StatusTooManyRequests,
 	queue.EUnavailable:         http.StatusServiceUnavailable,
+	queue.EAlreadyRated:        http.StatusConflict,
+	queue.ESurveyClosed:        http.StatusConflict,
 }
 
 type errorBody struct {

@@ -357,6 +357,7 @@ type deviceBody struct {
 	Name      string   `json:"name"`
 	Printer   string   `json:"printer"`
 	AgencyIDs []string `json:"agency_ids"`
+	CounterID string   `json:"counter_id"`
 }
 
 type createdDevice struct {
@@ -392,7 +393,7 @@ func (s *Server) putDevice(c echo.Context, id string, create bool) error {
 	if err := decode(c, &b); err != nil {
 		return err
 	}
-	d := &queue.Device{ID: id, Kind: b.Kind, Name: b.Name, Printer: b.Printer, AgencyIDs: orEmpty(b.AgencyIDs)}
+	d := &queue.Device{ID: id, Kind: b.Kind, Name: b.Name, Printer: b.Printer, AgencyIDs: orEmpty(b.AgencyIDs), CounterID: b.CounterID}
 	secret := ""
 	if create {
 		secret = token.New(b.Kind)

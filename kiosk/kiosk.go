@@ -39,7 +39,7 @@ var (
 	// at /kiosk/assets/.
 	Assets = web.MustAssets(mustSub(assetsFS, "assets"), "/kiosk/assets/")
 
-	catalog   = web.Common.Merge(web.MustCatalog(i18nFS, "i18n"))
+	catalog   = web.Common.Merge(web.SKM).Merge(web.MustCatalog(i18nFS, "i18n"))
 	templates = template.Must(template.New("").Funcs(template.FuncMap{"slashBreaks": slashBreaks}).ParseFS(templatesFS, "templates/*.html"))
 )
 

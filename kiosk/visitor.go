@@ -9,6 +9,7 @@ import (
 
 	"github.com/mpp-digital/antrean/internal/ticketurl"
 	"github.com/mpp-digital/antrean/queue"
+	"github.com/mpp-digital/antrean/survey"
 	"github.com/mpp-digital/antrean/web"
 )
 
@@ -60,6 +61,27 @@ type visitorConfig struct {
 	Key      string              `json:"key"`
 	Timezone string              `json:"timezone"`
 	Lang     string              `json:"lang"`
+	Survey   visitorSurvey       `json:"survey"`
+}
+
+// visitorSurvey is the satisfaction survey on the ticket's page: the
+// site's elements, and its state for this ticket: "pending" (not done
+// yet), "open", "rated" or "closed" (its day has ended).
+type visitorSurvey struct {
+	Elements any    `json:"elements"`
+	State    string `json:"state"`
+}
+
+func surveyState(st *queue.State, t *queue.Ticket) string {
+	switch {
+	case st.Rated(t.ID):
+		return "rated"
+	case st.SurveyOpen(t):
+		return "open"
+	case t.Day == st.Day && !t.Status.Final():
+		return "pending"
+	}
+	return "closed"
 }
 
 type visitorData struct {
@@ -99,14 +121,15 @@ func (s *screens) visitor(c echo.Context) error {
 	now := s.engine.Now()
 	d := visitorData{
 		pageBase: base,
-		Config:   visitorConfig{Ticket: p, Key: t.Key, Timezone: st.Site.Timezone, Lang: lang},
-		Ticket:   p,
-		Service:  serviceName(lang, p),
-		Status:   catalog.T(lang, "status."+string(p.Status)),
-		Counter:  strings.ToUpper(p.CounterName),
-		Issued:   fill(catalog.T(lang, "visitor.issued"), "date", f.Date(p.IssuedAt), "time", f.Time(p.IssuedAt)),
-		Fee:      feeText(lang, p.Fee),
-		QRURL:    ticketurl.QR("", t),
+		Config: visitorConfig{Ticket: p, Key: t.Key, Timezone: st.Site.Timezone, Lang: lang,
+			Survey: visitorSurvey{Elements: survey.Elements(st.Site), State: surveyState(st, t)}},
+		Ticket:  p,
+		Service: serviceName(lang, p),
+		Status:  catalog.T(lang, "status."+string(p.Status)),
+		Counter: strings.ToUpper(p.CounterName),
+		Issued:  fill(catalog.T(lang, "visitor.issued"), "date", f.Date(p.IssuedAt), "time", f.Time(p.IssuedAt)),
+		Fee:     feeText(lang, p.Fee),
+		QRURL:   ticketurl.QR("", t),
 	}
 	d.Requirements = p.Requirements
 	if p.Status == queue.Waiting && p.Position != nil {

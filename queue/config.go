@@ -236,6 +236,11 @@ func (c DeleteCounter) apply(tx *txn) (any, error) {
 	if k.CurrentID != "" {
 		return nil, errCounterBusy
 	}
+	for _, d := range st.devices {
+		if d.CounterID == c.ID {
+			return nil, errInUse("A survey tablet stands at this counter; remove it first.", "Tablet survei terpasang di loket ini; hapus dulu.")
+		}
+	}
 	delete(mutable(tx, "counters", &st.counters), c.ID)
 	tx.put(KindCounter, c.ID, nil)
 	tx.configChanged("counter", c.ID)
@@ -328,6 +333,9 @@ func (c PutDevice) apply(tx *txn) (any, error) {
 		if st.agencies[a] == nil {
 			return nil, Invalid(map[string]string{"agency_ids": "no such agency"})
 		}
+	}
+	if d.CounterID != "" && st.counters[d.CounterID] == nil {
+		return nil, Invalid(map[string]string{"counter_id": "no such counter"})
 	}
 	if old := st.devices[d.ID]; old != nil {
 		if old.Kind != d.Kind {
@@ -449,6 +457,8 @@ func (tx *txn) rollIfNewDay() {
 	st.Day = day
 	st.tickets = shardMap[*Ticket]{}
 	tx.shards.tickets = [nShards]bool{}
+	st.rated = shardMap[bool]{}
+	tx.shards.rated = [nShards]bool{}
 	st.waiting = map[string][]*Ticket{}
 	st.frontWaiting = map[string]int{}
 	st.numbers = map[string]int{}

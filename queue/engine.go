@@ -505,7 +505,7 @@ func (e *Engine) commit(g *group) error {
 type txn struct {
 	st     *State
 	owned  map[string]bool
-	shards struct{ sessions, idem, tickets [nShards]bool }
+	shards struct{ sessions, idem, tickets, rated [nShards]bool }
 	puts   []Put
 	events []Event
 	// recentChanged and timesChanged note changes to the recent calls and
@@ -767,6 +767,10 @@ func stateFromLoaded(ld *Loaded, defLoc *time.Location) (*State, error) {
 	owned = [nShards]bool{}
 	for _, r := range ld.Idem {
 		st.idem.set(r.Key, r, &owned)
+	}
+	owned = [nShards]bool{}
+	for _, id := range ld.Rated {
+		st.rated.set(id, true, &owned)
 	}
 	owned = [nShards]bool{}
 	tickets := slices.Clone(ld.Tickets)

@@ -358,8 +358,8 @@ func (u *User) Validate() error {
 // Validate checks a device's own fields.
 func (d *Device) Validate() error {
 	f := fields{}
-	if d.Kind != DeviceKiosk && d.Kind != DeviceDisplay {
-		f.add("kind", "kiosk or display")
+	if d.Kind != DeviceKiosk && d.Kind != DeviceDisplay && d.Kind != DeviceSurvey {
+		f.add("kind", "kiosk, display or survey")
 	}
 	f.text("name", d.Name, true, 60)
 	if d.Printer != "" {
@@ -369,8 +369,14 @@ func (d *Device) Validate() error {
 			f.add("printer", "host:port of an ESC/POS network printer")
 		}
 	}
-	if d.Kind == DeviceKiosk && len(d.AgencyIDs) > 0 {
+	if d.Kind != DeviceDisplay && len(d.AgencyIDs) > 0 {
 		f.add("agency_ids", "only displays have a zone")
+	}
+	switch {
+	case d.Kind == DeviceSurvey && d.CounterID == "":
+		f.add("counter_id", "required: the counter the survey tablet stands at")
+	case d.Kind != DeviceSurvey && d.CounterID != "":
+		f.add("counter_id", "only survey devices have a counter")
 	}
 	return f.err()
 }

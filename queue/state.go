@@ -27,6 +27,8 @@ type State struct {
 	sessions shardMap[*Session]
 	idem     shardMap[*IdemRecord]
 	tickets  shardMap[*Ticket]
+	// rated holds today's tickets that have their survey response.
+	rated shardMap[bool]
 
 	// waiting holds each service's waiting tickets by queue time.
 	waiting map[string][]*Ticket

@@ -41,8 +41,9 @@ type ServiceTimes struct {
 
 // Put is one record to write, or to delete when Value is nil. Value is the
 // pointer type of its kind: *Site, *Agency, *Service, *Counter, *User,
-// *Device, *Session, *IdemRecord, *Ticket, *RecentCalls or *ServiceTimes. Tickets are kept per business
-// day; ID is the record's key (for a site, "site").
+// *Device, *Session, *IdemRecord, *Ticket, *RecentCalls, *ServiceTimes or
+// *Feedback. Tickets and survey responses are kept per business day; ID is
+// the record's key (for a site, "site"; for a response, its ticket's ID).
 type Put struct {
 	Kind  string
 	ID    string
@@ -86,6 +87,8 @@ type Loaded struct {
 	// database) and Tickets that day's tickets.
 	Day     string
 	Tickets []*Ticket
+	// Rated lists the IDs of Day's tickets that have a survey response.
+	Rated []string
 	// Seq is the last event sequence number committed, and LastAt its
 	// time: the engine's time never goes back before it, also when the
 	// clock stepped back while the server was down.
@@ -132,6 +135,7 @@ type Store interface {
 	// Backup writes a consistent copy of the database to w.
 	Backup(w io.Writer) (int64, error)
 	Close() error
+	FeedbackStore
 }
 
 // Clock gives the engine the time for commands it starts by itself (the

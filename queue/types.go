@@ -54,6 +54,9 @@ const (
 const (
 	DeviceKiosk   = "kiosk"
 	DeviceDisplay = "display"
+	// DeviceSurvey is a tablet at a counter showing the satisfaction
+	// survey for the tickets that counter finishes (/survey).
+	DeviceSurvey = "survey"
 )
 
 // Break is a recurring pause in service, such as ISHOMA.
@@ -210,15 +213,17 @@ type User struct {
 	PasswordHash string `json:"-"`
 }
 
-// Device is a registered kiosk or lobby display. Only the token's hash is
-// kept; the token itself is shown once.
+// Device is a registered kiosk, lobby display or survey tablet. Only the
+// token's hash is kept; the token itself is shown once.
 type Device struct {
 	ID        string   `json:"id"`
 	Kind      string   `json:"kind"`
 	Name      string   `json:"name"`
 	Printer   string   `json:"printer"`
 	AgencyIDs []string `json:"agency_ids"`
-	TokenHash string   `json:"-"`
+	// CounterID is a survey tablet's counter.
+	CounterID string `json:"counter_id"`
+	TokenHash string `json:"-"`
 }
 
 // Session is one login. It is found by the hash of its bearer token; the

@@ -215,6 +215,13 @@ func encodePut(p queue.Put) (op, error) {
 		o.val, err = encode(p, ticketRecord)
 	case queue.KindAudit:
 		return encodeAudit(p)
+	case queue.KindFeedback:
+		day, index, ok := queue.ParseTicketID(p.ID)
+		if !ok {
+			return op{}, fmt.Errorf("storage: feedback of a bad ticket ID %q", p.ID)
+		}
+		o.bucket, o.day, o.key = bktFeedback, day, u64(uint64(index))
+		o.val, err = encode[queue.Feedback](p, nil)
 	case queue.KindRecentCalls:
 		o.bucket, o.key = bktLive, keyRecentCalls
 		o.val, err = encode[queue.RecentCalls](p, nil)

@@ -3,9 +3,9 @@
 // imports bbolt.
 //
 // Layout: bucket meta (schema_version, day, seq), one bucket per kind of
-// configuration record keyed by ID, tickets and events in one nested bucket
-// per business day ("2026-11-26") keyed by the 8-byte big-endian ticket
-// index or event seq. Values are JSON.
+// configuration record keyed by ID, tickets, events and survey responses
+// in one nested bucket per business day ("2026-11-26") keyed by the 8-byte
+// big-endian ticket index or event seq. Values are JSON.
 package storage
 
 import (
@@ -74,6 +74,9 @@ var (
 	bktLive = []byte("live")
 	// bktAudit holds the audit log by seq.
 	bktAudit = []byte("audit")
+	// bktFeedback holds the survey responses, one nested bucket per
+	// business day keyed by the 8-byte ticket index (storage/feedback.go).
+	bktFeedback = []byte("feedback")
 
 	keySchema = []byte("schema_version")
 	keyDay    = []byte("day")
@@ -106,6 +109,11 @@ var migrations = []func(tx *bolt.Tx) error{
 	// 2 → 3: the audit log.
 	func(tx *bolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(bktAudit)
+		return err
+	},
+	// 3 → 4: the survey responses (feedback), per business day.
+	func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bktFeedback)
 		return err
 	},
 }

@@ -6,13 +6,17 @@
 // "SILAKAN MENUJU LOKET 3", with a beep (Web Audio) and vibration where
 // the phone allows; a recall does it again. The requirements checklist
 // is kept in this phone's localStorage only. "Batalkan antrean" asks
-// first, then DELETEs the ticket.
+// first, then DELETEs the ticket. After "Selesai" the satisfaction
+// survey (/static/skm.js) asks one element per card and posts the
+// anonymous response with the ticket's key; once sent (or after a reload:
+// the server knows the ticket was rated) the page thanks instead.
 //
 // Test hook: window.__antrean = {ready, ticket(), alerts, beeps,
 // vibrations, status}.
 
 import { Live, bindStatus } from "/static/live.js";
 import { loadI18n, formatTime, zoneAbbr } from "/static/i18n.js";
+import { SurveyForm, sendFeedback, newKey } from "/static/skm.js";
 
 document.documentElement.classList.add("js");
 
@@ -33,6 +37,7 @@ const hook = (window.__antrean = {
   beeps: 0,
   vibrations: 0,
   status: null,
+  survey: () => surveyState,
 });
 
 // ---- rendering
@@ -76,6 +81,7 @@ function render(tk, prev) {
   msg.hidden = tk.status === "waiting";
   if (!msg.hidden) msg.textContent = t("visitor.msg." + tk.status, { counter: tk.counter_name || "" });
   $("survey").hidden = tk.status !== "done";
+  if (tk.status === "done") showSurvey();
   $("cancel").hidden = tk.status !== "waiting";
   // Sound matters while a call can still come.
   $("sound").hidden = !["waiting", "called", "no_show"].includes(tk.status);
@@ -83,6 +89,39 @@ function render(tk, prev) {
 
   const wasCalled = prev && prev.status === "called";
   if (called && (!wasCalled || (tk.calls || 0) > (prev.calls || 0))) alertCall(tk);
+}
+
+// ---- the satisfaction survey, once the ticket is done
+
+let surveyState = (cfg.survey && cfg.survey.state) || "closed";
+let survey = null;
+let sent = { body: "", key: "" };
+
+function showSurvey() {
+  if (surveyState === "pending") surveyState = "open"; // done while the page was open
+  if (!survey) {
+    survey = new SurveyForm($("survey-form"), {
+      elements: cfg.survey.elements || [],
+      t,
+      lang,
+      send: async (body) => {
+        // One Idempotency-Key per response: a retry after a lost answer
+        // gets the first answer instead of already_rated.
+        const json = JSON.stringify(body);
+        if (json !== sent.body) sent = { body: json, key: newKey() };
+        const url = `/api/v1/tickets/${encodeURIComponent(ticket.id)}/feedback?k=${encodeURIComponent(cfg.key)}`;
+        return sendFeedback(url, body, { key: sent.key, lang });
+      },
+      onFinish: (result) => {
+        surveyState = result === "closed" ? "closed" : "rated";
+        $("survey-intro").hidden = true;
+      },
+    });
+  }
+  if (surveyState !== "open") {
+    survey.finish(surveyState);
+    $("survey-intro").hidden = true;
+  }
 }
 
 // ---- the call: sound, vibration, screen reader
