@@ -105,6 +105,46 @@ func refusal(err error) []string {
 	return nil
 }
 
+// watcher keeps what helps to tell why a websocket was lost: its age,
+// its last message and the server's last ping.
+type watcher struct {
+	c                  *websocket.Conn
+	opened, last, ping time.Time
+	pings              int
+}
+
+func watch(c *websocket.Conn) *watcher {
+	w := &watcher{c: c, opened: time.Now()}
+	// As gorilla's default ping handler: answer with a pong at once.
+	c.SetPingHandler(func(data string) error {
+		w.ping = time.Now()
+		w.pings++
+		err := c.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(10*time.Second))
+		if errors.Is(err, websocket.ErrCloseSent) {
+			return nil
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return nil
+		}
+		return err
+	})
+	return w
+}
+
+func (w *watcher) got() { w.last = time.Now() }
+
+func (w *watcher) lost(err error) string {
+	ago := func(t time.Time) string {
+		if t.IsZero() {
+			return "never"
+		}
+		return time.Since(t).Round(time.Millisecond).String() + " ago"
+	}
+	return fmt.Sprintf("lost from %s after %s (last message %s, %d pings, the last %s): %v",
+		w.c.LocalAddr(), time.Since(w.opened).Round(time.Millisecond), ago(w.last), w.pings, ago(w.ping), err)
+}
+
 var calledType = []byte(`"type":"ticket.called"`)
 
 // seqOf reads the "seq" of a frame without decoding it all.
@@ -166,11 +206,16 @@ func (r *run) readScreen(i int, c *websocket.Conn, last *uint64, ready *chan<- b
 			} `json:"ticket"`
 		} `json:"data"`
 	}
+	w := watch(c)
 	for {
 		_, msg, err := c.ReadMessage()
 		if err != nil {
+			if !r.feeds.closing.Load() {
+				r.progress("screen %d: %s", i+1, w.lost(err))
+			}
 			return fmt.Errorf("connection lost (%s)", transportKind(err))
 		}
+		w.got()
 		at := time.Now()
 		if s := seqOf(msg[:min(len(msg), 48)]); s > 0 {
 			*last = s
@@ -238,11 +283,16 @@ type ticketView struct {
 
 func (r *run) readPhone(id string, c *websocket.Conn) error {
 	var prev *ticketView
+	w := watch(c)
 	for {
 		_, msg, err := c.ReadMessage()
 		if err != nil {
+			if !r.feeds.closing.Load() {
+				r.progress("phone of ticket %s: %s", id, w.lost(err))
+			}
 			return fmt.Errorf("connection lost (%s)", transportKind(err))
 		}
+		w.got()
 		at := time.Now()
 		var m struct {
 			Type string     `json:"type"`
