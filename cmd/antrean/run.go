@@ -27,6 +27,7 @@ Usage:
   antrean restore --data DIR FILE                          put a backup in place (the folder must not be in use)
   antrean user add --data DIR --username U --role R [--agency CODE]
   antrean user passwd --data DIR --username U
+  antrean load    --url URL --admin-password PW [flags]    a busy morning against a running server (antrean load -h)
 
 Environment: ANTREAN_ADDR, ANTREAN_DATA, ANTREAN_ADMIN_PASSWORD,
 ANTREAN_TLS_CERT, ANTREAN_TLS_KEY, ANTREAN_TRUSTED_PROXIES (CIDRs, comma
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = fileCommand(args[1:], "restore", storage.RestoreFile, stdout)
 	case "user":
 		err = userCommand(args[1:], stdin, stdout, stderr)
+	case "load":
+		err = loadCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
