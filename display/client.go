@@ -18,9 +18,12 @@ const (
 	writeWait  = 10 * time.Second
 	pongWait   = 60 * time.Second
 	pingPeriod = pongWait * 9 / 10
-	// DefaultMaxReplay is the most missed events replayed; further
-	// behind, a snapshot is cheaper.
-	DefaultMaxReplay = 5000
+	// DefaultMaxReplay is the most missed events replayed (API.md:
+	// a public after= older than the last 1,000 events gets a snapshot).
+	// Further behind, a snapshot is cheaper, and anyone may ask: a
+	// replay costs the server a read and an encoding per event. Staff
+	// page through older events with /api/v1/events.
+	DefaultMaxReplay = 1000
 	// readLimit bounds what a client may send (it sends only pings).
 	readLimit = 512
 )
