@@ -27,7 +27,8 @@ type Config struct {
 	SessionTTL time.Duration
 	// BcryptCost for new passwords (default bcrypt.DefaultCost).
 	BcryptCost int
-	// TrustedProxies are the networks whose X-Forwarded-For is believed.
+	// TrustedProxies are the networks whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed (forwarded.go).
 	TrustedProxies []*net.IPNet
 	Logger         *slog.Logger
 	// Version is reported by /healthz.

@@ -120,7 +120,7 @@ func serve(ctx context.Context, args []string, demo bool, stdout, stderr io.Writ
 	fs.StringVar(&cfg.Data, "data", env("ANTREAN_DATA", defData), "data folder (holds antrean.db)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", env("ANTREAN_TLS_CERT", ""), "TLS certificate file (serve HTTPS directly)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", env("ANTREAN_TLS_KEY", ""), "TLS key file")
-	proxies := fs.String("trusted-proxies", env("ANTREAN_TRUSTED_PROXIES", ""), "CIDRs of reverse proxies whose X-Forwarded-For is believed")
+	proxies := fs.String("trusted-proxies", env("ANTREAN_TRUSTED_PROXIES", ""), "CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed")
 	ttl := fs.String("session-ttl", env("ANTREAN_SESSION_TTL", "12h"), "how long a staff login lasts")
 	issueLimit := fs.String("issue-limit", env("ANTREAN_ISSUE_LIMIT", "10/2s"), "tickets one kiosk or greeter may take: a burst, then one per interval (BURST/INTERVAL), or off")
 	wsPerAddr := fs.String("ws-per-addr", env("ANTREAN_WS_PER_ADDR", "256"), "websockets of the public feed one client address may hold")
