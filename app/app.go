@@ -64,6 +64,14 @@ type Config struct {
 	IssueBurst int
 	IssueEvery time.Duration
 
+	// WSPerAddr caps the public websocket feed's connections from one
+	// client address, WSMax all websocket connections (API.md, Limits).
+	// 0 takes the defaults (256 and 20,000); a negative value turns the
+	// cap off (load tests only). WSMax is lowered at start to leave the
+	// process file descriptors for everything else (fdlimit.go).
+	WSPerAddr int
+	WSMax     int
+
 	// FailGrace is how long a server whose commit failed goes on
 	// answering 503 before it exits for its service manager to restart
 	// it (default 2 s).
@@ -98,6 +106,12 @@ func (c *Config) Validate() error {
 	}
 	if c.FailGrace <= 0 {
 		c.FailGrace = 2 * time.Second
+	}
+	if c.WSPerAddr == 0 {
+		c.WSPerAddr = display.DefaultPerAddr
+	}
+	if c.WSMax == 0 {
+		c.WSMax = display.DefaultMax
 	}
 	return nil
 }
@@ -171,9 +185,10 @@ func Open(cfg Config) (*App, error) {
 		IssueBurst: cfg.IssueBurst, IssueEvery: cfg.IssueEvery, Printer: &kiosk.Printing{Logger: log}})
 	a.Hub = display.NewHub(log)
 	eng.Subscribe(a.Hub)
-	feed := &display.Feed{Hub: a.Hub, Engine: eng}
+	a.Config.WSMax = fitDescriptors(cfg.WSMax, openFilesLimit(), log)
+	feed := &display.Feed{Hub: a.Hub, Engine: eng, PerAddr: a.Config.WSPerAddr, Max: a.Config.WSMax}
 	a.Feed = feed
-	a.API.Echo.GET("/api/v1/ws", func(c echo.Context) error { return feed.ServeHTTP(c.Response(), c.Request()) })
+	a.API.Echo.GET("/api/v1/ws", func(c echo.Context) error { return feed.Serve(c.Response(), c.Request(), a.API.ClientKey(c.Request())) })
 	mountScreens(a.API.Echo, eng)
 	survey.Mount(a.API)
 	if cfg.Offline {
@@ -389,7 +404,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	cfg = a.Config
 	cfg.Logger.Info("antrean serving", "url", a.URL, "data", filepath.Clean(cfg.Data), "version", Version,
 		"demo", cfg.Demo, "tls", cfg.TLSCert != "", "trusted_proxies", cfg.TrustedProxies, "session_ttl", cfg.SessionTTL,
-		"issue_burst", cfg.IssueBurst, "issue_every", cfg.IssueEvery)
+		"issue_burst", cfg.IssueBurst, "issue_every", cfg.IssueEvery, "ws_per_addr", cfg.WSPerAddr, "ws_max", cfg.WSMax,
+		"open_files_limit", openFilesLimit())
 	if cfg.Demo {
 		a.printDemo(out)
 	}

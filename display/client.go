@@ -18,9 +18,12 @@ const (
 	writeWait  = 10 * time.Second
 	pongWait   = 60 * time.Second
 	pingPeriod = pongWait * 9 / 10
-	// DefaultMaxReplay is the most missed events replayed; further
-	// behind, a snapshot is cheaper.
-	DefaultMaxReplay = 5000
+	// DefaultMaxReplay is the most missed events replayed (API.md:
+	// a public after= older than the last 1,000 events gets a snapshot).
+	// Further behind, a snapshot is cheaper, and anyone may ask: a
+	// replay costs the server a read and an encoding per event. Staff
+	// page through older events with /api/v1/events.
+	DefaultMaxReplay = 1000
 	// readLimit bounds what a client may send (it sends only pings).
 	readLimit = 512
 )
@@ -43,6 +46,9 @@ type client struct {
 	state    chan *queue.State
 	ticketID string
 	lastSeq  uint64
+
+	// release gives back the connection's slot (limits.go).
+	release func()
 
 	stopOnce  sync.Once
 	done      chan struct{}
@@ -149,6 +155,12 @@ type Feed struct {
 	// MaxReplay is the most missed events a resuming client is sent;
 	// further behind it gets a snapshot (default DefaultMaxReplay).
 	MaxReplay uint64
+	// PerAddr caps the public-feed connections of one client address
+	// (0: DefaultPerAddr; negative: no cap), Max all connections (0:
+	// DefaultMax; negative: no cap). Set them before clients connect.
+	PerAddr, Max int
+
+	slots slots
 }
 
 var writeBufferPool sync.Pool
@@ -188,9 +200,10 @@ func sameOrigin(r *http.Request) bool {
 	return err == nil && u.Host == r.Host
 }
 
-// ServeHTTP upgrades and runs one client: the public feed, or with
-// ticket=ID&k=KEY one ticket's feed.
-func (f *Feed) ServeHTTP(w http.ResponseWriter, r *http.Request) error {
+// Serve upgrades and runs one client: the public feed, or with
+// ticket=ID&k=KEY one ticket's feed. addr is the client's address as
+// per-address limits count it (httpapi.AddrKey).
+func (f *Feed) Serve(w http.ResponseWriter, r *http.Request, addr string) error {
 	q := r.URL.Query()
 	c := &client{hub: f.Hub, done: make(chan struct{})}
 	var first func() error
@@ -216,8 +229,12 @@ func (f *Feed) ServeHTTP(w http.ResponseWriter, r *http.Request) error {
 			}
 			return c.sendTicket(st, t, &last)
 		}
+		if c.release, err = f.take(w, addr, t.ID); err != nil {
+			return err
+		}
 		conn, err := upgrader(true).Upgrade(w, r, nil)
 		if err != nil {
+			c.release()
 			return nil // the upgrader has answered
 		}
 		c.conn = conn
@@ -252,8 +269,13 @@ func (f *Feed) ServeHTTP(w http.ResponseWriter, r *http.Request) error {
 	}
 	c.limit = max(1, f.Hub.QueueSize)
 	c.wake = make(chan struct{}, 1)
+	var err error
+	if c.release, err = f.take(w, addr, ""); err != nil {
+		return err
+	}
 	conn, err := upgrader(false).Upgrade(w, r, nil)
 	if err != nil {
+		c.release()
 		return nil
 	}
 	c.conn = conn
@@ -270,6 +292,7 @@ func (c *client) run(first func() error, onState func(*queue.State) error) error
 	if !c.hub.add(c) {
 		c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
 		c.conn.Close()
+		c.release()
 		return nil
 	}
 	go c.readPump()

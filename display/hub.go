@@ -125,6 +125,9 @@ func (h *Hub) remove(c *client) {
 	delete(h.tickets, c)
 	h.mu.Unlock()
 	if inPublic || inTickets {
+		if c.release != nil {
+			c.release()
+		}
 		h.wg.Done()
 	}
 }

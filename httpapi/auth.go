@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -192,10 +191,10 @@ func (s *Server) login(c echo.Context) error {
 	if len(f) > 0 {
 		return queue.Invalid(f)
 	}
-	ip := c.RealIP()
-	now := time.Now()
-	if wait := s.logins.blocked(b.Username, ip, now); wait > 0 {
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	now := s.engine.Now()
+	try, wait := s.logins.begin(b.Username, s.ClientKey(c.Request()), now)
+	if wait > 0 {
+		c.Response().Header().Set("Retry-After", strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10))
 		return queue.Errorf(queue.ERateLimited, "Too many failed sign-ins; try again later.", "Terlalu banyak percobaan masuk yang gagal; coba lagi nanti.")
 	}
 	st := s.engine.State()
@@ -205,11 +204,11 @@ func (s *Server) login(c echo.Context) error {
 		hash = []byte(u.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(b.Password)) != nil || u == nil || u.Disabled {
-		// blocked counted the attempt as failed already.
+		s.logins.failed(try)
 		s.recordAudit(c, loginFailedEntry(c, b.Username, u))
 		return queue.Errorf(queue.EInvalidCredentials, "Wrong username or password.", "Nama pengguna atau kata sandi salah.")
 	}
-	s.logins.succeed(b.Username, ip, now)
+	s.logins.succeeded(try)
 	secret := token.New("st")
 	// Sessions live on the engine's clock, which is what checks them.
 	created := s.engine.Now()
@@ -258,112 +257,6 @@ func (s *Server) me(c echo.Context) error {
 		a.CSRFToken = caller.Session.CSRFToken
 	}
 	return c.JSON(http.StatusOK, a)
-}
-
-// loginLimiter counts failed logins per username and per client address
-// over a sliding window.
-type loginLimiter struct {
-	mu     sync.Mutex
-	byUser map[string][]time.Time
-	byIP   map[string][]time.Time
-}
-
-const (
-	loginWindow     = 15 * time.Minute
-	maxFailsPerUser = 5
-	maxFailsPerIP   = 50
-)
-
-func newLoginLimiter() *loginLimiter {
-	return &loginLimiter{byUser: map[string][]time.Time{}, byIP: map[string][]time.Time{}}
-}
-
-func recent(ts []time.Time, now time.Time) []time.Time {
-	i := 0
-	for i < len(ts) && now.Sub(ts[i]) >= loginWindow {
-		i++
-	}
-	return ts[i:]
-}
-
-// loginKey is the per-username key of a sign-in: the name as login looks
-// it up (trimmed, lower case), hashed when longer than any username can be,
-// so a failed sign-in keeps a few bytes whatever name it sent.
-func loginKey(user string) string {
-	user = strings.ToLower(strings.TrimSpace(user))
-	if len(user) > 64 {
-		return "#" + token.Hash(user)
-	}
-	return user
-}
-
-// blocked returns how long the caller must wait, or 0. An attempt that may
-// go ahead is counted as failed at once (succeed takes it back), so that a
-// burst of attempts cannot all pass before the first of them has failed.
-func (l *loginLimiter) blocked(user, ip string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	user = loginKey(user)
-	u := recent(l.byUser[user], now)
-	a := recent(l.byIP[ip], now)
-	l.byUser[user], l.byIP[ip] = u, a
-	var wait time.Duration
-	if len(u) >= maxFailsPerUser {
-		wait = max(wait, loginWindow-now.Sub(u[len(u)-maxFailsPerUser]))
-	}
-	if len(a) >= maxFailsPerIP {
-		wait = max(wait, loginWindow-now.Sub(a[len(a)-maxFailsPerIP]))
-	}
-	if wait > 0 {
-		if len(u) == 0 {
-			delete(l.byUser, user)
-		}
-		if len(a) == 0 {
-			delete(l.byIP, ip)
-		}
-		return wait
-	}
-	l.fail(user, ip, now)
-	return 0
-}
-
-// fail counts a failed attempt of the user key and address; l.mu is held.
-func (l *loginLimiter) fail(user, ip string, now time.Time) {
-	if len(l.byUser)+len(l.byIP) > 100000 {
-		// Many distinct names or addresses: drop what has aged out.
-		for k, ts := range l.byUser {
-			if len(recent(ts, now)) == 0 {
-				delete(l.byUser, k)
-			}
-		}
-		for k, ts := range l.byIP {
-			if len(recent(ts, now)) == 0 {
-				delete(l.byIP, k)
-			}
-		}
-	}
-	l.byUser[user] = append(l.byUser[user], now)
-	l.byIP[ip] = append(l.byIP[ip], now)
-}
-
-// succeed clears the user's failures and takes back the address's count
-// of this attempt (made by blocked at now).
-func (l *loginLimiter) succeed(user, ip string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.byUser, loginKey(user))
-	a := l.byIP[ip]
-	for i := len(a) - 1; i >= 0; i-- {
-		if a[i].Equal(now) {
-			a = slices.Delete(a, i, i+1)
-			break
-		}
-	}
-	if len(a) == 0 {
-		delete(l.byIP, ip)
-	} else {
-		l.byIP[ip] = a
-	}
 }
 
 // hashPassword checks a new password's length and hashes it.

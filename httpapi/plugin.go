@@ -36,6 +36,11 @@ func (s *Server) Route(method, path string, h echo.HandlerFunc, kinds ...string)
 	s.Echo.Add(method, "/api/v1"+path, h, mw...)
 }
 
+// ClientKey is what per-address limits count the request's client by:
+// AddrKey of its address, X-Forwarded-For believed only from trusted
+// proxies.
+func (s *Server) ClientKey(r *http.Request) string { return AddrKey(s.trust.clientAddr(r)) }
+
 // Engine returns the engine the API serves.
 func (s *Server) Engine() *queue.Engine { return s.engine }
 

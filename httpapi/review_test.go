@@ -8,6 +8,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -61,51 +62,72 @@ func quoteJSON(s string) string {
 	return `"` + r.Replace(s) + `"`
 }
 
-// The per-username limit counts the name as sign-in reads it: with spaces
+// The per-pair limit counts the name as sign-in reads it: with spaces
 // around it trimmed and in any case, the same account.
 func TestReviewLoginLimitCountsTheAccount(t *testing.T) {
 	s := reviewServer(t)
 	for i := range 5 {
-		// Each from its own address: the per-address limit plays no part.
-		if got := reviewLogin(s, "10.0.0."+string(rune('1'+i)), "off.a", "wrong-password"); got != http.StatusUnauthorized {
+		if got := reviewLogin(s, "10.0.0.1", "off.a", "wrong-password"); got != http.StatusUnauthorized {
 			t.Fatalf("failure %d: status %d", i+1, got)
 		}
 	}
 	for _, name := range []string{"off.a", " off.a", "off.a ", "\toff.a", "OFF.A  "} {
-		if got := reviewLogin(s, "10.0.1.1", name, reviewPassword); got != http.StatusTooManyRequests {
-			t.Errorf("login as %q after 5 failures for off.a: status %d, want 429", name, got)
+		if got := reviewLogin(s, "10.0.0.1", name, reviewPassword); got != http.StatusTooManyRequests {
+			t.Errorf("login as %q after 5 failures for off.a from the same address: status %d, want 429", name, got)
 		}
+	}
+	// From an address that has not failed, the right password works.
+	if got := reviewLogin(s, "10.0.1.1", " OFF.A", reviewPassword); got != http.StatusOK {
+		t.Errorf("the right password from a clean address: status %d, want 200", got)
 	}
 }
 
 // Sign-ins that arrive together are each counted before the slow password
-// check: the sixth of a burst is refused, not only the sixth to finish.
+// check: the sixth of a burst from one address is refused, not only the
+// sixth to finish; and once the name is paced, a burst from addresses
+// that have failed for it gets one check.
 func TestReviewLoginLimitHoldsUnderConcurrency(t *testing.T) {
 	s := reviewServer(t)
-	const n = 30
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		codes = map[int]int{}
-	)
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			// Unknown users check against the dummy hash (full bcrypt cost):
-			// a burst overlaps for sure.
-			code := reviewLogin(s, "10.1."+string(rune('0'+i/10))+"."+string(rune('0'+i%10)), "nobody", "wrong-password")
-			mu.Lock()
-			codes[code]++
-			mu.Unlock()
-		}()
+	burst := func(n int, addr func(i int) string) map[int]int {
+		var (
+			wg    sync.WaitGroup
+			mu    sync.Mutex
+			codes = map[int]int{}
+		)
+		start := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				// Unknown users check against the dummy hash (full bcrypt
+				// cost): a burst overlaps for sure.
+				code := reviewLogin(s, addr(i), "nobody", "wrong-password")
+				mu.Lock()
+				codes[code]++
+				mu.Unlock()
+			}()
+		}
+		close(start)
+		wg.Wait()
+		return codes
 	}
-	close(start)
-	wg.Wait()
-	if codes[http.StatusUnauthorized] > 5 || codes[http.StatusTooManyRequests] != n-codes[http.StatusUnauthorized] {
-		t.Fatalf("a burst of %d wrong passwords for one name got %v; want at most 5 checked (401), the rest 429", n, codes)
+	const n = 30
+	codes := burst(n, func(int) string { return "10.1.0.1" })
+	if codes[http.StatusUnauthorized] != 5 || codes[http.StatusTooManyRequests] != n-5 {
+		t.Fatalf("a burst of %d wrong passwords for one name from one address got %v; want 5 checked (401), the rest 429", n, codes)
+	}
+	// The name has failed 5 times: it is paced. Two addresses that have
+	// not failed for it get their guesses checked; then a burst from
+	// them gets one check.
+	for i := range 2 {
+		if got := reviewLogin(s, "10.2.0."+strconv.Itoa(i), "nobody", "wrong-password"); got != http.StatusUnauthorized {
+			t.Fatalf("status %d", got)
+		}
+	}
+	codes = burst(6, func(i int) string { return "10.2.0." + strconv.Itoa(i%2) })
+	if codes[http.StatusUnauthorized] != 1 || codes[http.StatusTooManyRequests] != 5 {
+		t.Fatalf("a burst for a paced name from addresses that failed for it got %v; want 1 checked, 5 429", codes)
 	}
 }
 
@@ -119,9 +141,11 @@ func TestReviewLoginLimitKeepsShortKeys(t *testing.T) {
 	}
 	s.logins.mu.Lock()
 	defer s.logins.mu.Unlock()
-	for k := range s.logins.byUser {
-		if len(k) > 100 {
-			t.Fatalf("the limiter keeps a %d-byte key for one failed sign-in", len(k))
+	for _, tab := range []*failTable{&s.logins.users, &s.logins.pairs, &s.logins.addrs} {
+		for k := range tab.m {
+			if len(k) > 200 {
+				t.Fatalf("the limiter keeps a %d-byte key for one failed sign-in", len(k))
+			}
 		}
 	}
 }

@@ -27,7 +27,8 @@ type Config struct {
 	SessionTTL time.Duration
 	// BcryptCost for new passwords (default bcrypt.DefaultCost).
 	BcryptCost int
-	// TrustedProxies are the networks whose X-Forwarded-For is believed.
+	// TrustedProxies are the networks whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed (forwarded.go).
 	TrustedProxies []*net.IPNet
 	Logger         *slog.Logger
 	// Version is reported by /healthz.
@@ -48,6 +49,7 @@ type Server struct {
 	engine *queue.Engine
 	cfg    Config
 	log    *slog.Logger
+	trust  proxyTrust
 	logins *loginLimiter
 	// issueLimit is nil when issuing is not rate limited.
 	issueLimit *issueLimiter
@@ -66,25 +68,19 @@ func New(engine *queue.Engine, cfg Config) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	if len(cfg.TrustedProxies) > 0 {
-		var opts []echo.TrustOption
-		for _, n := range cfg.TrustedProxies {
-			opts = append(opts, echo.TrustIPRange(n))
-		}
-		// Loopback and private ranges are not trusted unless named.
-		opts = append(opts, echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false))
-		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
-	} else {
-		e.IPExtractor = echo.ExtractIPDirect()
-	}
-	s := &Server{Echo: e, engine: engine, cfg: cfg, log: cfg.Logger, logins: newLoginLimiter()}
+	trust := newProxyTrust(cfg.TrustedProxies)
+	// c.RealIP() and c.Scheme() believe forwarded headers only from
+	// trusted proxies (forwarded.go), wherever they are asked.
+	e.IPExtractor = func(r *http.Request) string { return addrString(trust.clientAddr(r), r) }
+	e.SchemeExtractor = trust.scheme
+	s := &Server{Echo: e, engine: engine, cfg: cfg, log: cfg.Logger, trust: trust, logins: newLoginLimiter()}
 	s.issueLimit = newIssueLimiter(cfg.IssueBurst, cfg.IssueEvery)
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		s.log.Error("panic in handler", "path", c.Path(), "err", err, "stack", string(stack))
 		return err
 	}}))
-	e.Use(securityHeaders)
+	e.Use(s.securityHeaders)
 	e.Use(s.serverDate)
 	e.Use(bodyLimit(64 << 10))
 	e.Use(s.authenticate)
@@ -106,8 +102,11 @@ func (s *Server) serverDate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// securityHeaders sets API.md's headers on every answer.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+// securityHeaders sets API.md's headers on every answer, and HSTS on
+// those that went over HTTPS (served directly, or by a trusted proxy
+// that says so): a browser that has seen it uses HTTPS only, so the
+// session cookie and ticket keys never travel in clear.
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		// Direct assignments of shared, canonical values: this runs on
 		// every request. Nobody appends to these slices (Header.Add makes
@@ -122,6 +121,9 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		} else {
 			h["Content-Security-Policy"] = hdrPageCSP
 		}
+		if s.trust.scheme(c.Request()) == "https" {
+			h["Strict-Transport-Security"] = hdrHSTS
+		}
 		return next(c)
 	}
 }
@@ -130,8 +132,10 @@ var (
 	hdrNosniff    = []string{"nosniff"}
 	hdrNoReferrer = []string{"no-referrer"}
 	hdrNoStore    = []string{"no-store"}
-	hdrAPICSP     = []string{"default-src 'none'; frame-ancestors 'none'"}
-	hdrPageCSP    = []string{"default-src 'self'; img-src 'self' data:; media-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"}
+	// One year, this host only: the mall's other hosts may be plain HTTP.
+	hdrHSTS    = []string{"max-age=31536000"}
+	hdrAPICSP  = []string{"default-src 'none'; frame-ancestors 'none'"}
+	hdrPageCSP = []string{"default-src 'self'; img-src 'self' data:; media-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"}
 )
 
 func (s *Server) routes() {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -159,7 +160,22 @@ func (f fields) err() error {
 	return Invalid(f)
 }
 
+// text checks a single-line text field: names, labels, reasons. Control
+// characters (C0, DEL, C1: NUL, BEL, ESC, line breaks, ...) are refused:
+// they would ring, move the cursor or cut the line on a thermal printer,
+// a terminal or a log, and no name needs one.
 func (f fields) text(name, v string, required bool, maxLen int) {
+	f.textOf(name, v, required, maxLen, false)
+}
+
+// multiline checks a text field that may hold several lines (the lobby's
+// running text, comments): tab, line feed and carriage return are
+// allowed, other control characters are not.
+func (f fields) multiline(name, v string, required bool, maxLen int) {
+	f.textOf(name, v, required, maxLen, true)
+}
+
+func (f fields) textOf(name, v string, required bool, maxLen int, multiline bool) {
 	switch {
 	case required && strings.TrimSpace(v) == "":
 		f.add(name, "required")
@@ -167,7 +183,35 @@ func (f fields) text(name, v string, required bool, maxLen int) {
 		f.add(name, fmt.Sprintf("at most %d characters", maxLen))
 	case !utf8.ValidString(v):
 		f.add(name, "not valid UTF-8")
+	case hasControl(v, multiline):
+		if multiline {
+			f.add(name, "no control characters other than tab and line breaks")
+		} else {
+			f.add(name, "no control characters (line breaks, tabs, ESC, ...)")
+		}
 	}
+}
+
+// hasControl reports whether s holds a control character (Unicode Cc:
+// U+0000–U+001F, U+007F–U+009F); multi-line text may hold tab, line feed
+// and carriage return.
+func hasControl(s string, multiline bool) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) && !(multiline && (r == '\t' || r == '\n' || r == '\r')) {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidText checks a text field of a request the way the engine's own
+// objects are checked (length, UTF-8, control characters; multi-line
+// text may hold tab and line breaks), for the feature packages' bodies.
+// The error is 400 invalid_input naming the field.
+func ValidText(name, v string, required bool, maxLen int, multiline bool) error {
+	f := fields{}
+	f.textOf(name, v, required, maxLen, multiline)
+	return f.err()
 }
 
 func (f fields) clock(name, v string, allowEmpty bool) {
@@ -261,7 +305,7 @@ func (s *Site) Validate() error {
 	if s.TicketPaperMM != 58 && s.TicketPaperMM != 80 {
 		f.add("ticket_paper_mm", "58 or 80")
 	}
-	f.text("running_text", s.RunningText, false, 1000)
+	f.multiline("running_text", s.RunningText, false, 1000)
 	if len(s.SKMElements) == 0 || len(s.SKMElements) > 20 {
 		f.add("skm_elements", "between 1 and 20 elements")
 	}
@@ -365,7 +409,7 @@ func (d *Device) Validate() error {
 	if d.Printer != "" {
 		if d.Kind != DeviceKiosk {
 			f.add("printer", "only kiosks have a printer")
-		} else if host, port, err := net.SplitHostPort(d.Printer); err != nil || host == "" || port == "" {
+		} else if host, port, err := net.SplitHostPort(d.Printer); err != nil || host == "" || port == "" || hasControl(d.Printer, false) {
 			f.add("printer", "host:port of an ESC/POS network printer")
 		}
 	}

@@ -361,10 +361,7 @@ func (c CounterAction) check(st *State, ctr *Counter, cur *Ticket) error {
 		if ctr.Status == CounterClosed {
 			return errCounterShut
 		}
-		if len([]rune(c.Reason)) > 100 {
-			return Invalid(map[string]string{"reason": "at most 100 characters"})
-		}
-		return nil
+		return ValidText("reason", c.Reason, false, 100, false)
 	case ActClose:
 		if cur != nil {
 			return errCounterBusy

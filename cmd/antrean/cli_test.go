@@ -820,10 +820,16 @@ func TestGracefulShutdown(t *testing.T) {
 func TestFlagsWinOverEnvironment(t *testing.T) {
 	t.Parallel()
 	data, envData := t.TempDir(), t.TempDir()
-	env := []string{"ANTREAN_ADMIN_PASSWORD=" + adminPW, "ANTREAN_ADDR=127.0.0.1:1", "ANTREAN_DATA=" + envData}
-	p := startServer(t, "serve", data, env)
+	env := []string{"ANTREAN_ADMIN_PASSWORD=" + adminPW, "ANTREAN_ADDR=127.0.0.1:1", "ANTREAN_DATA=" + envData,
+		"ANTREAN_WS_PER_ADDR=7", "ANTREAN_WS_MAX=9"}
+	p := startServer(t, "serve", data, env, "--ws-max", "11")
 	if !strings.Contains(p.stderr.String(), p.url) {
 		t.Errorf("the log does not name the address served, %s:\n%s", p.url, p.stderr)
+	}
+	// The effective websocket caps: the environment's, and the flag's
+	// over it.
+	if log := p.stderr.String(); !strings.Contains(log, "ws_per_addr=7 ") || !strings.Contains(log, "ws_max=11 ") {
+		t.Errorf("the log does not show ws_per_addr=7 and ws_max=11:\n%s", log)
 	}
 	login(t, p.url, "admin", adminPW)
 	if _, err := os.Stat(filepath.Join(data, "antrean.db")); err != nil {
@@ -853,6 +859,8 @@ func TestFlagsWinOverEnvironment(t *testing.T) {
 		{[]string{"serve", "--bogus"}, true},
 		{[]string{"demo", "--addr"}, true},
 		{[]string{"serve", "--session-ttl", "soon"}, false},
+		{[]string{"serve", "--ws-max", "0"}, false},
+		{[]string{"serve", "--ws-per-addr", "many"}, false},
 		{[]string{"backup", "--bogus", "x"}, true},
 		{[]string{"backup", "--data", data}, true},
 		{[]string{"user", "add", "--bogus"}, true},

@@ -32,8 +32,9 @@ Usage:
 Environment: ANTREAN_ADDR, ANTREAN_DATA, ANTREAN_ADMIN_PASSWORD,
 ANTREAN_TLS_CERT, ANTREAN_TLS_KEY, ANTREAN_TRUSTED_PROXIES (CIDRs, comma
 separated), ANTREAN_SESSION_TTL (e.g. 12h), ANTREAN_ISSUE_LIMIT (e.g. 10/2s,
-or off), ANTREAN_LOG_LEVEL (debug, info, warn, error), ANTREAN_PASSWORD (for
-'user'). Flags win over the environment.
+or off), ANTREAN_WS_PER_ADDR (256), ANTREAN_WS_MAX (20000), ANTREAN_LOG_LEVEL
+(debug, info, warn, error), ANTREAN_PASSWORD (for 'user'). Flags win over
+the environment.
 `
 
 // run is the whole command; main only wires the process to it.
@@ -122,14 +123,23 @@ func serve(ctx context.Context, args []string, demo bool, stdout, stderr io.Writ
 	fs.StringVar(&cfg.Data, "data", env("ANTREAN_DATA", defData), "data folder (holds antrean.db)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", env("ANTREAN_TLS_CERT", ""), "TLS certificate file (serve HTTPS directly)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", env("ANTREAN_TLS_KEY", ""), "TLS key file")
-	proxies := fs.String("trusted-proxies", env("ANTREAN_TRUSTED_PROXIES", ""), "CIDRs of reverse proxies whose X-Forwarded-For is believed")
+	proxies := fs.String("trusted-proxies", env("ANTREAN_TRUSTED_PROXIES", ""), "CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed")
 	ttl := fs.String("session-ttl", env("ANTREAN_SESSION_TTL", "12h"), "how long a staff login lasts")
 	issueLimit := fs.String("issue-limit", env("ANTREAN_ISSUE_LIMIT", "10/2s"), "tickets one kiosk or greeter may take: a burst, then one per interval (BURST/INTERVAL), or off")
+	wsPerAddr := fs.String("ws-per-addr", env("ANTREAN_WS_PER_ADDR", "256"), "websockets of the public feed one client address may hold")
+	wsMax := fs.String("ws-max", env("ANTREAN_WS_MAX", "20000"), "websockets the server holds in all")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Errorf("%s takes no arguments, got %q", name, fs.Args())}
+	}
+	var err error
+	if cfg.WSPerAddr, err = positive(*wsPerAddr); err != nil {
+		return usageError{fmt.Errorf("--ws-per-addr: %v", err)}
+	}
+	if cfg.WSMax, err = positive(*wsMax); err != nil {
+		return usageError{fmt.Errorf("--ws-max: %v", err)}
 	}
 	d, err := time.ParseDuration(*ttl)
 	if err != nil {
@@ -227,4 +237,14 @@ func parseIssueLimit(s string) (int, time.Duration, error) {
 		return 0, 0, fmt.Errorf("%q is not BURST/INTERVAL (e.g. 10/2s) or off", s)
 	}
 	return burst, every, nil
+}
+
+// positive reads a count of at least 1 (flags and environment variables
+// are read as text, so a bad ANTREAN_* value is reported like a bad flag).
+func positive(s string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%q is not a whole number of at least 1", s)
+	}
+	return n, nil
 }

@@ -156,6 +156,8 @@ func startAntrean(addr, dir string, tickets int, info *serverInfo) (*app.App, er
 	const adminPW, staffPW = "wsload-admin-1", "wsload-staff-1"
 	a, err := app.Open(app.Config{
 		Addr: addr, Data: dir, AdminPassword: adminPW, BcryptCost: 4,
+		// Every load client dials from this machine: no websocket caps.
+		WSPerAddr: -1, WSMax: -1,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {

@@ -49,6 +49,9 @@ type Options struct {
 	// IssueLimit keeps the per-kiosk issue rate limit on; tests issue in
 	// bursts, so it is off unless asked for.
 	IssueLimit bool
+	// Configure, when set, adjusts the server's configuration last
+	// (trusted proxies, websocket caps, ...).
+	Configure func(*app.Config)
 }
 
 // Workday is a fixed, ordinary moment for tests that need the mall open
@@ -116,6 +119,9 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	if s.Clock != nil {
 		cfg.Clock = s.Clock.Now
+	}
+	if o.Configure != nil {
+		o.Configure(&cfg)
 	}
 	a, err := app.Open(cfg)
 	if err != nil {

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package app
+
+// openFilesLimit is unknown here.
+func openFilesLimit() int { return 0 }
