@@ -446,6 +446,7 @@ func (tx *txn) rollIfNewDay() {
 			tx.emit("counter.closed", CounterEvent{Counter: &CounterView{Counter: &nc}})
 		}
 	}
+	tx.rollBookings(day)
 	st.Day = day
 	st.tickets = shardMap[*Ticket]{}
 	tx.shards.tickets = [nShards]bool{}

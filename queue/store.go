@@ -20,7 +20,32 @@ const (
 	// kept so that a restart shows the same calls and estimates.
 	KindRecentCalls  = "recent_calls"
 	KindServiceTimes = "service_times"
+	// Online bookings (ID: the booking's ID), the purge of their personal
+	// fields (ID: the date before which it purges) and the site's secrets
+	// (ID: the secret's name).
+	KindBooking      = "booking"
+	KindBookingPurge = "booking_purge"
+	KindSecret       = "secret"
 )
+
+// SecretBookingNIK names the key of NIK hashes.
+const SecretBookingNIK = "booking_nik"
+
+// Secret is the value of a KindSecret put: a key the site keeps in its
+// database (it travels with backups, so a restored mall still matches
+// its bookings).
+type Secret struct {
+	Name  string `json:"name"`
+	Value []byte `json:"value"`
+}
+
+// BookingPurge is the value of a KindBookingPurge put: the store erases
+// the personal fields of every booking dated before Before (and forgets
+// their codes' NIK hashes).
+type BookingPurge struct {
+	Before string    `json:"before"`
+	At     time.Time `json:"at"`
+}
 
 // RecentCalls is the value of a KindRecentCalls put: the day's last calls,
 // newest first.
@@ -39,7 +64,8 @@ type ServiceTimes struct {
 
 // Put is one record to write, or to delete when Value is nil. Value is the
 // pointer type of its kind: *Site, *Agency, *Service, *Counter, *User,
-// *Device, *Session, *IdemRecord, *Ticket, *RecentCalls or *ServiceTimes. Tickets are kept per business
+// *Device, *Session, *IdemRecord, *Ticket, *RecentCalls, *ServiceTimes,
+// *Booking, *BookingPurge or *Secret. Tickets are kept per business
 // day; ID is the record's key (for a site, "site").
 type Put struct {
 	Kind  string
@@ -93,6 +119,12 @@ type Loaded struct {
 	// count.
 	RecentCalls  *RecentCalls
 	ServiceTimes []*ServiceTimes
+	// Bookings are those dated Day or later; BookingSecret the key of NIK
+	// hashes (nil until made); BookingsPurgedBefore the date before which
+	// bookings hold no personal data any more.
+	Bookings             []*Booking
+	BookingSecret        []byte
+	BookingsPurgedBefore string
 }
 
 // TicketFilter narrows a ticket listing of one day.
@@ -120,6 +152,8 @@ type Store interface {
 	Ticket(id string) (*Ticket, error)
 	// Tickets lists one day's tickets in issue order.
 	Tickets(f TicketFilter) ([]*Ticket, error)
+	// Booking returns the booking with that code, of any date, or nil.
+	Booking(code string) (*Booking, error)
 	// DropBefore removes events and tickets of days before the given day
 	// (retention).
 	DropBefore(day string) error

@@ -101,6 +101,9 @@ var migrations = []func(tx *bolt.Tx) error{
 		_, err := tx.CreateBucketIfNotExists(bktLive)
 		return err
 	},
+	// 2 → 3: online bookings, their dates and the site's secrets
+	// (bookings.go).
+	migrateBookings,
 }
 
 // SchemaVersion is the schema version this binary writes.
