@@ -241,6 +241,13 @@ var statusOf = map[string]int{
 	queue.ECounterClosed:       http.StatusConflict,
 	queue.EInUse:               http.StatusConflict,
 	queue.EIdempotencyMismatch: http.StatusUnprocessableEntity,
+	queue.ESlotFull:            http.StatusConflict,
+	queue.EAlreadyBooked:       http.StatusConflict,
+	queue.EAlreadyRescheduled:  http.StatusConflict,
+	queue.ETooEarly:            http.StatusConflict,
+	queue.EExpired:             http.StatusConflict,
+	queue.EAlreadyCheckedIn:    http.StatusConflict,
+	queue.EBookingCancelled:    http.StatusConflict,
 	queue.ERateLimited:         http.StatusTooManyRequests,
 	queue.EUnavailable:         http.StatusServiceUnavailable,
 }
