@@ -144,6 +144,21 @@ func (s *State) BookingStatus(b *Booking, now time.Time) string {
 	return b.Status
 }
 
+// BookingClosed says why a booking can no longer be changed or checked
+// in at now — cancelled, checked in or expired — or nil while it is
+// booked.
+func (s *State) BookingClosed(b *Booking, now time.Time) error {
+	switch s.BookingStatus(b, now) {
+	case BookingCancelled:
+		return errCancelled
+	case BookingCheckedIn:
+		return errCheckedIn(s, b)
+	case BookingExpired:
+		return errBookingExpired(s, b)
+	}
+	return nil
+}
+
 // CanReschedule reports whether a booking may still move to another slot
 // at now: booked, window not over, never moved.
 func (s *State) CanReschedule(b *Booking, now time.Time) bool {
@@ -291,13 +306,11 @@ func (c CancelBooking) apply(tx *txn) (any, error) {
 	if b == nil {
 		return nil, errNotFound
 	}
-	switch st.BookingStatus(b, st.now) {
-	case BookingCancelled:
+	if b.Status == BookingCancelled {
 		return b, nil
-	case BookingCheckedIn:
-		return nil, errCheckedIn(st, b)
-	case BookingExpired:
-		return nil, errBookingExpired(st, b)
+	}
+	if err := st.BookingClosed(b, st.now); err != nil {
+		return nil, err
 	}
 	nb := *b
 	nb.Status, nb.CancelledAt = BookingCancelled, &st.now
@@ -316,13 +329,8 @@ func (c RescheduleBooking) apply(tx *txn) (any, error) {
 	if b == nil {
 		return nil, errNotFound
 	}
-	switch st.BookingStatus(b, st.now) {
-	case BookingCancelled:
-		return nil, errCancelled
-	case BookingCheckedIn:
-		return nil, errCheckedIn(st, b)
-	case BookingExpired:
-		return nil, errBookingExpired(st, b)
+	if err := st.BookingClosed(b, st.now); err != nil {
+		return nil, err
 	}
 	if b.RescheduledAt != nil {
 		return nil, Errorf(EAlreadyRescheduled, "This booking was rescheduled once already; cancel it and book again if you must.", "Booking ini sudah pernah diubah jadwalnya; batalkan dan booking ulang bila perlu.")
@@ -377,13 +385,8 @@ func (c CheckInBooking) apply(tx *txn) (any, error) {
 	if b == nil {
 		return nil, errNotFound
 	}
-	switch st.BookingStatus(b, st.now) {
-	case BookingCancelled:
-		return nil, errCancelled
-	case BookingCheckedIn:
-		return nil, errCheckedIn(st, b)
-	case BookingExpired:
-		return nil, errBookingExpired(st, b)
+	if err := st.BookingClosed(b, st.now); err != nil {
+		return nil, err
 	}
 	opens, _ := st.CheckinWindow(b)
 	if b.Date != st.Day || st.now.Before(opens) {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mpp-digital/antrean/app"
+	"github.com/mpp-digital/antrean/booking"
 	"github.com/mpp-digital/antrean/queue"
 )
 
@@ -49,6 +50,10 @@ type Options struct {
 	// IssueLimit keeps the per-kiosk issue rate limit on; tests issue in
 	// bursts, so it is off unless asked for.
 	IssueLimit bool
+	// BookingLimit and GuessLimit are the limits on online bookings per
+	// client and on lookups of unknown booking codes; tests book and look
+	// up in bursts from one address, so they are off unless set.
+	BookingLimit, GuessLimit booking.Limit
 }
 
 // Clock is a settable clock for the engine.
@@ -102,6 +107,13 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	if !o.IssueLimit {
 		cfg.IssueBurst = -1
+	}
+	cfg.BookingLimit, cfg.GuessLimit = o.BookingLimit, o.GuessLimit
+	if cfg.BookingLimit == (booking.Limit{}) {
+		cfg.BookingLimit.Burst = -1
+	}
+	if cfg.GuessLimit == (booking.Limit{}) {
+		cfg.GuessLimit.Burst = -1
 	}
 	s := &Server{T: t, Data: data, Clock: o.Clock}
 	if s.Clock == nil && !o.Start.IsZero() {
