@@ -42,6 +42,9 @@ func (h *handlers) routes() {
 type SlotList struct {
 	Date  string       `json:"date"`
 	Slots []queue.Slot `json:"slots"`
+	// PlacesLeft is the day's online places left (the service's online
+	// share of its quota), null when only the slots limit them.
+	PlacesLeft *int `json:"places_left"`
 }
 
 func (h *handlers) slots(c echo.Context) error {
@@ -59,7 +62,14 @@ func (h *handlers) slots(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, SlotList{Date: date, Slots: slots})
+	list := SlotList{Date: date, Slots: slots}
+	if left := st.DayPlacesLeft(svc, date); left >= 0 && queue.OnlinePlaces(svc) != 0 {
+		list.PlacesLeft = &left
+	} else if queue.OnlinePlaces(svc) == 0 {
+		zero := 0
+		list.PlacesLeft = &zero
+	}
+	return c.JSON(http.StatusOK, list)
 }
 
 // --- making a booking

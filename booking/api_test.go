@@ -8,6 +8,8 @@ import (
 	_ "image/png"
 	"io"
 	"net/http"
+	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -514,5 +516,52 @@ func TestBookingCalendarAndQR(t *testing.T) {
 	}
 	if code, ok := queue.ParseBookingCode(res.GetText()); !ok || code != c.Code {
 		t.Errorf("the QR's text reads as code %q", code)
+	}
+}
+
+// TestBookingPageServes: /booking is served with the shared headers, in
+// both languages, listing only services that take bookings; /booking/CODE
+// opens that code; both catalogues have every key.
+func TestBookingPageServes(t *testing.T) {
+	s, m := startMall(t, apptest.Options{})
+	svc := *s.App.Engine.State().Service(m.ServiceB1.ID)
+	svc.OnlineSharePct = 0
+	s.MustJSON(http.MethodPut, "/api/v1/services/"+svc.ID, s.Admin, svc, http.StatusOK, nil)
+	r := s.Do(http.MethodGet, "/booking", "", nil)
+	page := string(r.Body)
+	if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") || r.Header.Get("Content-Security-Policy") == "" ||
+		r.Header.Get("Referrer-Policy") != "no-referrer" {
+		t.Fatalf("GET /booking: %d %v", r.Status, r.Header)
+	}
+	if !strings.Contains(page, `<html lang="id">`) || !strings.Contains(page, "Pilih instansi") || !strings.Contains(page, m.ServiceA1.ID) || strings.Contains(page, svc.ID) {
+		t.Errorf("the page lists the wrong services or language:\n%s", page)
+	}
+	if en := string(s.Do(http.MethodGet, "/booking?lang=en", "", nil).Body); !strings.Contains(en, `<html lang="en">`) || !strings.Contains(en, "Choose an agency") {
+		t.Errorf("English page: %s", en)
+	}
+	c := book(t, s, m.ServiceA1.ID, "2026-11-27", "09:00", "081234567890")
+	if p := string(s.Do(http.MethodGet, "/booking/"+strings.ToLower(c.Code), "", nil).Body); !strings.Contains(p, `"code":"`+c.Code+`"`) {
+		t.Errorf("/booking/CODE does not open the code")
+	}
+	if r := s.Do(http.MethodGet, "/booking/assets/booking.js", "", nil); r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/javascript") {
+		t.Errorf("booking.js: %d %s", r.Status, r.Header.Get("Content-Type"))
+	}
+	if missing := booking.Catalog().Missing(); len(missing["id"]) > 0 || len(missing["en"]) > 0 {
+		t.Errorf("catalogue keys missing: %v", missing)
+	}
+	// Every key the script names is in the catalogue.
+	js, err := os.ReadFile("assets/booking.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range regexp.MustCompile(`\bt\("([a-z_.]*[a-z_])"`).FindAllStringSubmatch(string(js), -1) {
+		if _, ok := booking.Catalog()["id"][k[1]]; !ok {
+			t.Errorf("booking.js names %q, which the catalogue lacks", k[1])
+		}
+	}
+	for _, st := range []string{queue.BookingBooked, queue.BookingCheckedIn, queue.BookingCancelled, queue.BookingExpired} {
+		if _, ok := booking.Catalog()["en"]["bstatus."+st]; !ok {
+			t.Errorf("no words for the status %s", st)
+		}
 	}
 }

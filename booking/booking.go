@@ -33,4 +33,5 @@ func Mount(api *httpapi.Server, cfg Config) {
 		guesses: newLimiter(cfg.Guess.orDefault(DefaultGuessLimit)),
 	}
 	h.routes()
+	mountPage(api)
 }

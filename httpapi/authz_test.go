@@ -127,6 +127,9 @@ var authzTable = []authzRow{
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /kiosk/assets/*", "public (the kiosk's and visitor page's files)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /t/:id", "visitor (with the key; a wrong key is a missing ticket)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /t/:id/print", "visitor (with the key): the ticket's print page"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /booking", "public (the booking page)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /booking/:code", "public (the booking page of a code: what its QR opens; the API decides)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /booking/assets/*", "public (the booking page's files)"},
 }
 
 // authzReq is one request of a route: its path (with query) and body.
@@ -461,6 +464,9 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 		"POST /api/v1/bookings/:code/check-in": func() authzReq {
 			return authzReq{path: "/api/v1/bookings/" + w.bookNow(checkinSvc) + "/check-in"}
 		},
+		"GET /booking":          fixed("/booking", nil),
+		"GET /booking/:code":    fixed("/booking/"+booked, nil),
+		"GET /booking/assets/*": fixed("/booking/assets/booking.js", nil),
 	}
 	for _, act := range queue.CounterActions {
 		r["POST /api/v1/counters/:id/"+act] = func() authzReq { return w.counterAction(act) }

@@ -134,10 +134,7 @@ func (s *State) Slots(svc *Service, date string, now time.Time) ([]Slot, error) 
 	if places == 0 {
 		return out, nil
 	}
-	left := -1
-	if places > 0 {
-		left = max(0, places-s.bookingCount(dayKey(svc.ID, date)))
-	}
+	left := s.DayPlacesLeft(svc, date)
 	for _, sp := range s.slotSpans(svc, midnight) {
 		if !now.Before(midnight.Add(time.Duration(sp.to) * time.Minute)) {
 			continue // ended: "a slot can be booked until it ends"
@@ -150,6 +147,17 @@ func (s *State) Slots(svc *Service, date string, now time.Time) ([]Slot, error) 
 		out = append(out, Slot{Start: sp.start(), End: sp.end(), Capacity: max(capacity, booked), Booked: booked})
 	}
 	return out, nil
+}
+
+// DayPlacesLeft is how many online places a service has left on a date:
+// its online places less the bookings of that day that are not
+// cancelled, or -1 when only its slots limit them (no quota).
+func (s *State) DayPlacesLeft(svc *Service, date string) int {
+	places := OnlinePlaces(svc)
+	if places < 0 {
+		return -1
+	}
+	return max(0, places-s.bookingCount(dayKey(svc.ID, date)))
 }
 
 // findSlot finds the slot of a service starting at start on a date, as a
