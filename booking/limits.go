@@ -24,8 +24,8 @@ type Limit struct {
 // bookings from one client, then one a minute — a family books a few,
 // and phones on mobile data share carrier addresses. Codes: 10 lookups
 // of codes that do not exist, then one a minute; lookups of existing
-// codes cost nothing. At one miss a minute, one address needs on the
-// order of 10^4 years to find one of 50,000 live codes among 31^8.
+// codes cost nothing. At one miss a minute, one address finds one of
+// 50,000 live codes among 31^8 about once in 30 years.
 var (
 	DefaultCreateLimit = Limit{Burst: 10, Every: time.Minute}
 	DefaultGuessLimit  = Limit{Burst: 10, Every: time.Minute}
