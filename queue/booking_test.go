@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,13 +38,12 @@ func newBookingEnv(t *testing.T, start string) *env {
 	return e
 }
 
-var bookingSeq int
+var bookingSeq atomic.Int64
 
 // bookCmd is a booking of svc at date and start by phone.
 func bookCmd(svc, date, start, phone string) queue.CreateBooking {
-	bookingSeq++
 	return queue.CreateBooking{
-		ID: fmt.Sprintf("bkg_%d", bookingSeq), Code: queue.NewBookingCode(),
+		ID: fmt.Sprintf("bkg_%d", bookingSeq.Add(1)), Code: queue.NewBookingCode(),
 		ServiceID: svc, Date: date, Start: start, Name: "Budi Santoso", Phone: phone,
 	}
 }
@@ -558,7 +558,6 @@ func TestConcurrentBookings(t *testing.T) {
 	for i := range n {
 		go func() {
 			cmd := bookCmd("svc-a", "2026-11-27", starts[i%len(starts)], phone(1000+i))
-			cmd.ID = fmt.Sprintf("bkg_c%d", i)
 			_, err := e.eng.Apply(t.Context(), e.now, cmd)
 			errs <- err
 		}()

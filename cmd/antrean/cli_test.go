@@ -822,10 +822,13 @@ func TestGracefulShutdown(t *testing.T) {
 func TestFlagsWinOverEnvironment(t *testing.T) {
 	t.Parallel()
 	data, envData := t.TempDir(), t.TempDir()
-	env := []string{"ANTREAN_ADMIN_PASSWORD=" + adminPW, "ANTREAN_ADDR=127.0.0.1:1", "ANTREAN_DATA=" + envData}
+	env := []string{"ANTREAN_ADMIN_PASSWORD=" + adminPW, "ANTREAN_ADDR=127.0.0.1:1", "ANTREAN_DATA=" + envData, "ANTREAN_BOOKING_LIMIT=3/1m"}
 	p := startServer(t, "serve", data, env)
 	if !strings.Contains(p.stderr.String(), p.url) {
 		t.Errorf("the log does not name the address served, %s:\n%s", p.url, p.stderr)
+	}
+	if log := p.stderr.String(); !strings.Contains(log, "booking_limit=3/1m0s") || !strings.Contains(log, "code_guess_limit=10/1m0s") {
+		t.Errorf("the log does not show the booking limits (3/1m from the environment, the default 10/1m):\n%s", log)
 	}
 	login(t, p.url, "admin", adminPW)
 	if _, err := os.Stat(filepath.Join(data, "antrean.db")); err != nil {
@@ -855,6 +858,8 @@ func TestFlagsWinOverEnvironment(t *testing.T) {
 		{[]string{"serve", "--bogus"}, true},
 		{[]string{"demo", "--addr"}, true},
 		{[]string{"serve", "--session-ttl", "soon"}, false},
+		{[]string{"serve", "--booking-limit", "lots"}, false},
+		{[]string{"serve", "--code-guess-limit", "5/never"}, false},
 		{[]string{"backup", "--bogus", "x"}, true},
 		{[]string{"backup", "--data", data}, true},
 		{[]string{"user", "add", "--bogus"}, true},
