@@ -439,6 +439,16 @@ func (s *State) when(t time.Time) string {
 	return clock
 }
 
+// hasBookings reports whether someone holds a booking of the service
+// that may still be checked in.
+func (s *State) hasBookings(serviceID string) bool {
+	found := false
+	s.bookings.each(func(_ string, b *Booking) {
+		found = found || (b.ServiceID == serviceID && b.Status == BookingBooked)
+	})
+	return found
+}
+
 // --- keeping the bookings
 
 // putBooking stores a new version of a booking and keeps the counts and

@@ -506,6 +506,16 @@ func TestBookingExpiryAndPurge(t *testing.T) {
 	}
 }
 
+// A service whose bookings may still be checked in is not deleted.
+func TestDeleteServiceWithBookings(t *testing.T) {
+	e := newBookingEnv(t, "2026-11-26 07:00:00")
+	e.must(queue.PutService{Service: newService("svc-d", "ag-x", "D"), Create: true})
+	b := e.book("svc-d", "2026-11-27", "09:00", phone(1))
+	e.refuse(queue.DeleteService{ID: "svc-d"}, queue.EInUse)
+	e.must(queue.CancelBooking{Code: b.Code})
+	e.must(queue.DeleteService{ID: "svc-d"})
+}
+
 // ---- routing: the checked-in booking is called before walk-ins ----
 
 func TestCheckedInBookingCalledFirst(t *testing.T) {
