@@ -23,6 +23,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/mpp-digital/antrean/admin"
+	"github.com/mpp-digital/antrean/booking"
 	"github.com/mpp-digital/antrean/counter"
 	"github.com/mpp-digital/antrean/display"
 	"github.com/mpp-digital/antrean/httpapi"
@@ -71,6 +72,12 @@ type Config struct {
 	// process file descriptors for everything else (fdlimit.go).
 	WSPerAddr int
 	WSMax     int
+
+	// BookingLimit limits the online bookings one client makes, and
+	// GuessLimit its lookups of booking codes that do not exist (zero:
+	// the defaults of package booking; a negative burst: off).
+	BookingLimit booking.Limit
+	GuessLimit   booking.Limit
 
 	// FailGrace is how long a server whose commit failed goes on
 	// answering 503 before it exits for its service manager to restart
@@ -183,6 +190,7 @@ func Open(cfg Config) (*App, error) {
 	a := &App{Config: cfg, DB: db, Engine: eng, log: log}
 	a.API = httpapi.New(eng, httpapi.Config{SessionTTL: cfg.SessionTTL, BcryptCost: cfg.BcryptCost, TrustedProxies: proxies, Logger: log, Version: Version,
 		IssueBurst: cfg.IssueBurst, IssueEvery: cfg.IssueEvery, Printer: &kiosk.Printing{Logger: log}})
+	booking.Mount(a.API, booking.Config{Create: cfg.BookingLimit, Guess: cfg.GuessLimit})
 	a.Hub = display.NewHub(log)
 	eng.Subscribe(a.Hub)
 	a.Config.WSMax = fitDescriptors(cfg.WSMax, openFilesLimit(), log)
@@ -405,7 +413,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	cfg.Logger.Info("antrean serving", "url", a.URL, "data", filepath.Clean(cfg.Data), "version", Version,
 		"demo", cfg.Demo, "tls", cfg.TLSCert != "", "trusted_proxies", cfg.TrustedProxies, "session_ttl", cfg.SessionTTL,
 		"issue_burst", cfg.IssueBurst, "issue_every", cfg.IssueEvery, "ws_per_addr", cfg.WSPerAddr, "ws_max", cfg.WSMax,
-		"open_files_limit", openFilesLimit())
+		"open_files_limit", openFilesLimit(),
+		"booking_limit", limitText(cfg.BookingLimit, booking.DefaultCreateLimit), "code_guess_limit", limitText(cfg.GuessLimit, booking.DefaultGuessLimit))
 	if cfg.Demo {
 		a.printDemo(out)
 	}
@@ -419,6 +428,17 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		return a.failStop(ctx)
 	}
 	return a.Close()
+}
+
+// limitText is a booking limit as the log shows it: "10/1m0s" or "off".
+func limitText(l, def booking.Limit) string {
+	switch {
+	case l.Burst < 0:
+		return "off"
+	case l.Burst == 0:
+		l = def
+	}
+	return fmt.Sprintf("%d/%s", l.Burst, l.Every)
 }
 
 // ErrCommitFailed is matched by Run's error after a failed commit.

@@ -48,6 +48,7 @@ type mallFile struct {
 			TargetWaitMin int      `json:"target_wait_min"`
 			Fee           string   `json:"fee"`
 			Requirements  []string `json:"requirements"`
+			RequiresNIK   bool     `json:"requires_nik"`
 		} `json:"services"`
 	} `json:"agencies"`
 	Devices []struct {
@@ -109,6 +110,7 @@ func (a *App) seedDemo() error {
 			svc := queue.DefaultService()
 			svc.ID, svc.AgencyID, svc.Code, svc.Name, svc.NameEN = queue.NewID("svc"), agency.ID, s.Code, s.Name, s.NameEN
 			svc.Fee, svc.DailyQuota, svc.TargetWaitMin, svc.Requirements = s.Fee, s.DailyQuota, s.TargetWaitMin, s.Requirements
+			svc.RequiresNIK = s.RequiresNIK
 			if _, err := do(queue.PutService{Service: svc, Create: true}); err != nil {
 				return fmt.Errorf("demo service %s: %w", s.Code, err)
 			}

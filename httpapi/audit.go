@@ -97,11 +97,12 @@ func (s *Server) recordAudit(c echo.Context, e *queue.AuditEntry) error {
 // that changes nothing but must be logged (a view of personal data), with
 // action and target; other callers leave none.
 func (s *Server) RecordAudit(c echo.Context, action, targetKind, targetID string) error {
+	setAuditAction(c, action)
 	e := s.auditOf(c)
 	if e == nil {
 		return nil
 	}
-	e.Action, e.Target = action, queue.AuditTarget{Kind: targetKind, ID: targetID}
+	e.Target = queue.AuditTarget{Kind: targetKind, ID: targetID}
 	return s.recordAudit(c, e)
 }
 

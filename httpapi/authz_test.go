@@ -106,6 +106,18 @@ var authzTable = []authzRow{
 	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/events", "admin"},
 	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/audit", "admin"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/ws", "public (the public feed; ?ticket=&k= in TestAuthzVisitorKey)"},
+	// Online booking: anyone books; the holder of a code manages it; the
+	// kiosk and greeters check in (a greeter of an agency only its own
+	// agency's bookings: greeterB is refused agency A's booking); the
+	// admin too (everything).
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/services/:id/slots", "public"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "POST /api/v1/bookings", "public, rate limited"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/bookings/:code", "holder of the code"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "DELETE /api/v1/bookings/:code", "holder of the code"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "POST /api/v1/bookings/:code/reschedule", "holder of the code"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/bookings/:code/booking.ics", "holder of the code"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/bookings/:code/qr.png", "not in API.md: holder of the code (the qr_url of the booking's answer)"},
+	{"Y    -    -    -    -    Y   Y   -   Y   -   -    -   -", "POST /api/v1/bookings/:code/check-in", "kiosk, greeter (of the booking's agency, or of none); admin"},
 	// Web screens
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /", "public (the start page)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /display", "public (the lobby display; ?device= picks a display's zone)"},
@@ -122,6 +134,9 @@ var authzTable = []authzRow{
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /t/:id/print", "visitor (with the key): the ticket's print page"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /survey", "public (the survey tablet's page; ?device= pairs it, the API decides)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /survey/assets/*", "public (the survey tablet's files)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /booking", "public (the booking page)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /booking/:code", "public (the booking page of a code: what its QR opens; the API decides)"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /booking/assets/*", "public (the booking page's files)"},
 }
 
 // authzReq is one request of a route: its path (with query) and body.
@@ -230,6 +245,55 @@ func (w *authzWorld) device(kind string) (id, token string) {
 	return d.ID, d.Token
 }
 
+// tomorrow is the site's next date (the mall of SetupMall is in
+// Asia/Jakarta and open around the clock).
+func (w *authzWorld) tomorrow() string {
+	return w.s.App.Engine.Now().In(w.s.App.Engine.State().Loc).AddDate(0, 0, 1).Format(queue.DateLayout)
+}
+
+// slot is a start time of tomorrow's 48 half-hour slots, a new one each
+// call (each holds 5 places).
+func (w *authzWorld) slot() string {
+	n := w.next() % 48
+	return fmt.Sprintf("%02d:%02d", n/2, n%2*30)
+}
+
+// bookingBody books tomorrow with a phone number of its own.
+func (w *authzWorld) bookingBody(service string) map[string]string {
+	return map[string]string{"service_id": service, "date": w.tomorrow(), "start": w.slot(), "name": "Budi Santoso", "phone": fmt.Sprintf("0813%08d", w.next())}
+}
+
+// book makes a booking tomorrow and returns its code.
+func (w *authzWorld) book(service string) string {
+	var out struct{ Code string }
+	w.s.MustJSON(http.MethodPost, "/api/v1/bookings", "", w.bookingBody(service), http.StatusCreated, &out)
+	return out.Code
+}
+
+// bookingService is a service of agency whose slots hold 1000 places,
+// for the bookings checked in now.
+func (w *authzWorld) bookingService(agency string) string {
+	var v queue.Service
+	w.s.MustJSON(http.MethodPost, "/api/v1/services", w.s.Admin, map[string]any{"agency_id": agency, "code": w.code(), "name": "Layanan Booking", "slot_capacity": 1000}, http.StatusCreated, &v)
+	return v.ID
+}
+
+// bookNow books the slot running now (a slot can be booked until it
+// ends; its check-in window then runs checkin_after_min from the
+// booking), or the next one in its last seconds, and returns the code.
+func (w *authzWorld) bookNow(service string) string {
+	eng := w.s.App.Engine
+	now := eng.Now().In(eng.State().Loc)
+	start := now.Truncate(30 * time.Minute)
+	if now.Sub(start) > 29*time.Minute+50*time.Second {
+		start = start.Add(30 * time.Minute)
+	}
+	var out struct{ Code string }
+	w.s.MustJSON(http.MethodPost, "/api/v1/bookings", "", map[string]string{"service_id": service, "date": start.Format(queue.DateLayout), "start": start.Format("15:04"),
+		"name": "Budi Santoso", "phone": fmt.Sprintf("0813%08d", w.next())}, http.StatusCreated, &out)
+	return out.Code
+}
+
 // visitorPath is a ticket's path with its key.
 func authzVisitorPath(a apptest.IssueAnswer, suffix string) string {
 	return "/api/v1/tickets/" + a.Ticket.ID + suffix + "?k=" + a.Key()
@@ -293,6 +357,8 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 	site.Weekdays = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 	site.Opens, site.Closes = "00:00", "24:00"
 	shown := s.Issue(m, m.ServiceA1.ID, false)
+	booked := w.book(m.ServiceA1.ID)
+	checkinSvc := w.bookingService(A)
 	loginProbe, _ := w.officer(A)
 	loginName := s.App.Engine.State().User(loginProbe).Username
 
@@ -409,6 +475,27 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 		"GET /t/:id/print":      fixed("/t/"+shown.Ticket.ID+"/print?k="+shown.Key(), nil),
 		"GET /survey":           fixed("/survey", nil),
 		"GET /survey/assets/*":  fixed("/survey/assets/survey.js", nil),
+
+		"GET /api/v1/services/:id/slots": fixed("/api/v1/services/"+m.ServiceA1.ID+"/slots?date="+w.tomorrow(), nil),
+		"POST /api/v1/bookings": func() authzReq {
+			return authzReq{path: "/api/v1/bookings", body: w.bookingBody(m.ServiceA1.ID)}
+		},
+		"GET /api/v1/bookings/:code":             fixed("/api/v1/bookings/"+booked, nil),
+		"GET /api/v1/bookings/:code/booking.ics": fixed("/api/v1/bookings/"+booked+"/booking.ics", nil),
+		"GET /api/v1/bookings/:code/qr.png":      fixed("/api/v1/bookings/"+booked+"/qr.png", nil),
+		"DELETE /api/v1/bookings/:code": func() authzReq {
+			return authzReq{path: "/api/v1/bookings/" + w.book(m.ServiceA1.ID)}
+		},
+		"POST /api/v1/bookings/:code/reschedule": func() authzReq {
+			code := w.book(m.ServiceA1.ID)
+			return authzReq{path: "/api/v1/bookings/" + code + "/reschedule", body: map[string]string{"date": w.tomorrow(), "start": w.slot()}}
+		},
+		"POST /api/v1/bookings/:code/check-in": func() authzReq {
+			return authzReq{path: "/api/v1/bookings/" + w.bookNow(checkinSvc) + "/check-in"}
+		},
+		"GET /booking":          fixed("/booking", nil),
+		"GET /booking/:code":    fixed("/booking/"+booked, nil),
+		"GET /booking/assets/*": fixed("/booking/assets/booking.js", nil),
 	}
 	for _, act := range queue.CounterActions {
 		r["POST /api/v1/counters/:id/"+act] = func() authzReq { return w.counterAction(act) }
@@ -579,6 +666,7 @@ var auditActions = map[string]string{
 	"POST /api/v1/counters/:id/done":     "counter.done",
 	"POST /api/v1/counters/:id/no-show":  "counter.no-show",
 	"POST /api/v1/counters/:id/transfer": "counter.transfer",
+	"GET /api/v1/bookings/:code":         "booking.viewed",
 }
 
 // lastAudit is the seq of the newest audit entry.

@@ -183,7 +183,7 @@ func TestOpenAPI(t *testing.T) {
 			}
 		}
 		// Idempotency-Key where API.md accepts it.
-		idem := []string{"POST /api/v1/tickets"}
+		idem := []string{"POST /api/v1/tickets", "POST /api/v1/bookings", "POST /api/v1/bookings/{code}/check-in"}
 		for _, act := range queue.CounterActions {
 			idem = append(idem, "POST /api/v1/counters/{id}/"+act)
 		}
@@ -216,7 +216,8 @@ func TestOpenAPI(t *testing.T) {
 		}
 		schemas, _ := doc["components"].(map[string]any)["schemas"].(map[string]any)
 		for _, name := range []string{"Site", "Break", "SpecialDay", "Agency", "Service", "Counter", "Ticket", "PublicTicket",
-			"User", "Device", "CreatedDevice", "IssueAnswer", "Board", "Event", "Error"} {
+			"User", "Device", "CreatedDevice", "IssueAnswer", "Board", "Event", "Error",
+			"Slot", "SlotList", "BookingInput", "BookingCreated", "Booking", "BookingEvent"} {
 			if schemas[name] == nil {
 				t.Errorf("components.schemas has no %s", name)
 			}

@@ -66,6 +66,23 @@ func (s *Server) Do(c echo.Context, cmd queue.Command, render func(st *queue.Sta
 	return s.do(c, cmd, render)
 }
 
+// Issue runs a command whose value is a *queue.Issued — IssueTicket, or a
+// booking's check-in — and answers it as POST /api/v1/tickets does: 201
+// with the IssueAnswer, kept for a repeat with the same Idempotency-Key,
+// and printed on a kiosk's network printer after the commit.
+func (s *Server) Issue(c echo.Context, cmd queue.Command) error { return s.issue(c, cmd) }
+
+// BaseURL is the site's base_url, or the scheme and host of the request:
+// where visitors' links point.
+func (s *Server) BaseURL(c echo.Context) string { return s.baseURL(c) }
+
+// Replays reports whether a request with this Idempotency-Key from this
+// caller on this path was answered already: its repeat changes nothing
+// (rate limits let it through).
+func (s *Server) Replays(c echo.Context, key string) bool {
+	return s.engine.State().Idem(s.idemKey(c, key), s.engine.Now()) != nil
+}
+
 // QueryInt reads an optional integer query parameter within [lo, hi].
 func QueryInt(c echo.Context, name string, def, lo, hi int) (int, error) {
 	return queryInt(c, name, def, lo, hi)

@@ -35,6 +35,9 @@ var startPage = template.Must(template.New("start").Parse(`<!doctype html>
 <li class="card"><h2><a href="/kiosk">Kios antrean</a></h2>
 <p>Pengunjung mengambil nomor. Pasangkan kios dengan tautan perangkat dari Admin, atau masuk sebagai petugas informasi.</p>
 <p class="hint" lang="en">Ticket kiosk: pair it with its device link, or sign in as a greeter.</p></li>
+<li class="card"><h2><a href="/booking">Booking online</a></h2>
+<p>Pengunjung memesan jadwal dari ponsel, lalu check-in di kios dengan kode booking. <a href="/booking?lang=en" lang="en">English</a></p>
+<p class="hint" lang="en">Online booking: book a time from a phone, then check in at the kiosk with the code.</p></li>
 <li class="card"><h2><a href="/counter">Konsol petugas loket</a></h2>
 <p>Petugas memanggil nomor berikutnya di loketnya.</p>
 <p class="hint" lang="en">Officer console: call the next number at a counter.</p></li>

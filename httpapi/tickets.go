@@ -60,8 +60,14 @@ func (s *Server) issueTicket(c echo.Context) error {
 	if err := s.limitIssue(c); err != nil {
 		return err
 	}
+	return s.issue(c, queue.IssueTicket{ServiceID: b.ServiceID, Priority: b.Priority, Channel: channel, Key: queue.RandomString(16)})
+}
+
+// issue runs a command whose value is a *queue.Issued and answers it as
+// POST /api/v1/tickets does.
+func (s *Server) issue(c echo.Context, cmd queue.Command) error {
+	caller := callerOf(c)
 	base := s.baseURL(c)
-	cmd := queue.IssueTicket{ServiceID: b.ServiceID, Priority: b.Priority, Channel: channel, Key: queue.RandomString(16)}
 	var printTicket func() bool
 	rep, err := s.run(c, cmd, func(st *queue.State, v any) (int, any) {
 		is := v.(*queue.Issued)

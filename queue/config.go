@@ -170,6 +170,9 @@ func (c DeleteService) apply(tx *txn) (any, error) {
 	if len(st.waiting[c.ID]) > 0 {
 		return nil, errInUse("Visitors are waiting for this service.", "Masih ada pengunjung yang menunggu layanan ini.")
 	}
+	if st.hasBookings(c.ID) {
+		return nil, errInUse("Visitors hold online bookings of this service; make it inactive instead.", "Masih ada pengunjung yang memegang booking online layanan ini; nonaktifkan layanan ini saja.")
+	}
 	delete(mutable(tx, "services", &st.services), c.ID)
 	tx.put(KindService, c.ID, nil)
 	tx.configChanged("service", c.ID)
@@ -454,6 +457,7 @@ func (tx *txn) rollIfNewDay() {
 			tx.emit("counter.closed", CounterEvent{Counter: &CounterView{Counter: &nc}})
 		}
 	}
+	tx.rollBookings(day)
 	st.Day = day
 	st.tickets = shardMap[*Ticket]{}
 	tx.shards.tickets = [nShards]bool{}

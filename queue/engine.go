@@ -505,7 +505,10 @@ func (e *Engine) commit(g *group) error {
 type txn struct {
 	st     *State
 	owned  map[string]bool
-	shards struct{ sessions, idem, tickets, rated [nShards]bool }
+	shards struct {
+		sessions, idem, tickets, rated          [nShards]bool
+		bookings, bookingCounts, bookingHolders [nShards]bool
+	}
 	puts   []Put
 	events []Event
 	// recentChanged and timesChanged note changes to the recent calls and
@@ -531,6 +534,7 @@ func (tx *txn) run(r *request) result {
 	// Times are kept to the second, as API.md shows them.
 	tx.st.now = now.Truncate(time.Second).In(tx.st.Loc)
 	tx.rollIfNewDay()
+	tx.expireBookings()
 	if r.Idem != nil {
 		if rec := tx.st.Idem(r.Idem.Key, tx.st.now); rec != nil {
 			if rec.BodyHash != r.Idem.BodyHash {
@@ -803,6 +807,7 @@ func stateFromLoaded(ld *Loaded, defLoc *time.Location) (*State, error) {
 			st.serviceTimes[t.ServiceID] = t.Durations
 		}
 	}
+	st.loadBookings(ld)
 	return st, nil
 }
 

@@ -47,6 +47,23 @@ type State struct {
 	recentCalls  []RecentCall
 	// auditSeq is the Seq of the last audit entry.
 	auditSeq uint64
+
+	// Online bookings (booking.go): those of today and later by code,
+	// the not-cancelled ones counted per slot and per service and day
+	// (slotKey, dayKey), and the code of the active booking per service,
+	// day and phone or NIK hash (holderKeys).
+	bookings       shardMap[*Booking]
+	bookingCounts  shardMap[int]
+	bookingHolders shardMap[string]
+	bookingSecret  []byte
+	// bookingsPurgedBefore: the personal fields of bookings dated before
+	// it are erased in the store.
+	bookingsPurgedBefore string
+	// bookingExpiry is the earliest close of a booked booking's check-in
+	// window as worked out with the site settings bookingExpirySite
+	// (zero: to be worked out).
+	bookingExpiry     time.Time
+	bookingExpirySite *Site
 }
 
 // RecentCall is one of the last calls, for lobby screens.

@@ -22,7 +22,32 @@ const (
 	KindServiceTimes = "service_times"
 	// KindAudit is an *AuditEntry, by its ID (kept like tickets).
 	KindAudit = "audit"
+	// Online bookings (ID: the booking's ID), the purge of their personal
+	// fields (ID: the date before which it purges) and the site's secrets
+	// (ID: the secret's name).
+	KindBooking      = "booking"
+	KindBookingPurge = "booking_purge"
+	KindSecret       = "secret"
 )
+
+// SecretBookingNIK names the key of NIK hashes.
+const SecretBookingNIK = "booking_nik"
+
+// Secret is the value of a KindSecret put: a key the site keeps in its
+// database (it travels with backups, so a restored mall still matches
+// its bookings).
+type Secret struct {
+	Name  string `json:"name"`
+	Value []byte `json:"value"`
+}
+
+// BookingPurge is the value of a KindBookingPurge put: the store erases
+// the personal fields of every booking dated before Before (and forgets
+// their codes' NIK hashes).
+type BookingPurge struct {
+	Before string    `json:"before"`
+	At     time.Time `json:"at"`
+}
 
 // RecentCalls is the value of a KindRecentCalls put: the day's last calls,
 // newest first.
@@ -41,9 +66,10 @@ type ServiceTimes struct {
 
 // Put is one record to write, or to delete when Value is nil. Value is the
 // pointer type of its kind: *Site, *Agency, *Service, *Counter, *User,
-// *Device, *Session, *IdemRecord, *Ticket, *RecentCalls, *ServiceTimes or
-// *Feedback. Tickets and survey responses are kept per business day; ID is
-// the record's key (for a site, "site"; for a response, its ticket's ID).
+// *Device, *Session, *IdemRecord, *Ticket, *RecentCalls, *ServiceTimes,
+// *Feedback, *AuditEntry, *Booking, *BookingPurge or *Secret. Tickets and
+// survey responses are kept per business day; ID is the record's key (for
+// a site, "site"; for a response, its ticket's ID).
 type Put struct {
 	Kind  string
 	ID    string
@@ -100,6 +126,12 @@ type Loaded struct {
 	ServiceTimes []*ServiceTimes
 	// AuditSeq is the Seq of the last audit entry stored.
 	AuditSeq uint64
+	// Bookings are those dated Day or later; BookingSecret the key of NIK
+	// hashes (nil until made); BookingsPurgedBefore the date before which
+	// bookings hold no personal data any more.
+	Bookings             []*Booking
+	BookingSecret        []byte
+	BookingsPurgedBefore string
 }
 
 // TicketFilter narrows a ticket listing of one day.
@@ -127,6 +159,8 @@ type Store interface {
 	Ticket(id string) (*Ticket, error)
 	// Tickets lists one day's tickets in issue order.
 	Tickets(f TicketFilter) ([]*Ticket, error)
+	// Booking returns the booking with that code, of any date, or nil.
+	Booking(code string) (*Booking, error)
 	// DropBefore removes events and tickets of days before the given day
 	// (retention).
 	DropBefore(day string) error

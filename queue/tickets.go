@@ -151,6 +151,13 @@ func (c IssueTicket) apply(tx *txn) (any, error) {
 			return nil, err
 		}
 	}
+	return tx.issue(svc, c.Priority, c.Channel, c.Key), nil
+}
+
+// issue takes the next number of a service for a ticket that may be
+// issued (IssueTicket, a booking's check-in).
+func (tx *txn) issue(svc *Service, priority bool, channel, key string) *Issued {
+	st := tx.st
 	// Numbers go by the service code, so a service deleted and made again
 	// with the same code never reissues a number of the day.
 	seq := st.numbers[svc.Code] + 1
@@ -165,12 +172,12 @@ func (c IssueTicket) apply(tx *txn) (any, error) {
 		ServiceID:       svc.ID,
 		AgencyID:        svc.AgencyID,
 		Status:          Waiting,
-		Priority:        c.Priority,
-		Channel:         c.Channel,
+		Priority:        priority,
+		Channel:         channel,
 		Day:             st.Day,
 		IssuedAt:        st.now,
 		QueuedAt:        st.now,
-		Key:             c.Key,
+		Key:             key,
 		IssuedServiceID: svc.ID,
 		Seq:             seq,
 		Index:           index,
@@ -180,7 +187,7 @@ func (c IssueTicket) apply(tx *txn) (any, error) {
 	tx.putTicket(t)
 	tx.emitTicket("ticket.issued", t, nil)
 	pos := st.Position(t)
-	return &Issued{Ticket: t, Position: pos, EtaMin: st.ETA(svc.ID, pos-1)}, nil
+	return &Issued{Ticket: t, Position: pos, EtaMin: st.ETA(svc.ID, pos-1)}
 }
 
 // CancelTicket cancels a waiting ticket (the visitor, or staff).

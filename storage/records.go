@@ -8,6 +8,7 @@ import (
 
 	"github.com/mpp-digital/antrean/internal/jsonenc"
 	"github.com/mpp-digital/antrean/queue"
+	bolt "go.etcd.io/bbolt"
 )
 
 // The domain types hide secrets and internal fields from the API with
@@ -169,16 +170,22 @@ func decodePlain[T any](b []byte) (*T, error) {
 }
 
 // op is one encoded write of a Commit: val nil deletes. day names the
-// nested bucket of tickets.
+// nested bucket of tickets. fn, when set, is the write itself (records
+// kept in more than one place: bookings); bucket and key then only name
+// it in errors.
 type op struct {
 	bucket []byte
 	day    string
 	key    []byte
 	val    []byte
+	fn     func(tx *bolt.Tx) error
 }
 
 // encodePut checks a Put and encodes it into an op.
 func encodePut(p queue.Put) (op, error) {
+	if o, ok, err := encodeBookingPut(p); ok {
+		return o, err
+	}
 	o := op{key: []byte(p.ID)}
 	var err error
 	switch p.Kind {

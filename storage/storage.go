@@ -116,6 +116,9 @@ var migrations = []func(tx *bolt.Tx) error{
 		_, err := tx.CreateBucketIfNotExists(bktFeedback)
 		return err
 	},
+	// 4 → 5: online bookings, their dates and the site's secrets
+	// (bookings.go).
+	migrateBookings,
 }
 
 // SchemaVersion is the schema version this binary writes.

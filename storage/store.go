@@ -49,6 +49,7 @@ func (db *DB) Load() (*queue.Loaded, error) {
 			loadAll(tx.Bucket(bktIdem), decodePlain[queue.IdemRecord], &l.Idem),
 			loadAll(tx.Bucket(bktTickets).Bucket([]byte(l.Day)), decodeTicket, &l.Tickets),
 			loadRated(tx, l),
+			loadBookings(tx, l.Day, l),
 		)
 	})
 	if err != nil {
@@ -192,6 +193,9 @@ func (db *DB) Prepare(b *queue.Batch) error {
 
 // apply writes or deletes the op's record.
 func (o op) apply(tx *bolt.Tx) error {
+	if o.fn != nil {
+		return o.fn(tx)
+	}
 	b := tx.Bucket(o.bucket)
 	if o.day != "" {
 		if o.val == nil {

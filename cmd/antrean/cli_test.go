@@ -821,7 +821,7 @@ func TestFlagsWinOverEnvironment(t *testing.T) {
 	t.Parallel()
 	data, envData := t.TempDir(), t.TempDir()
 	env := []string{"ANTREAN_ADMIN_PASSWORD=" + adminPW, "ANTREAN_ADDR=127.0.0.1:1", "ANTREAN_DATA=" + envData,
-		"ANTREAN_WS_PER_ADDR=7", "ANTREAN_WS_MAX=9"}
+		"ANTREAN_WS_PER_ADDR=7", "ANTREAN_WS_MAX=9", "ANTREAN_BOOKING_LIMIT=3/1m"}
 	p := startServer(t, "serve", data, env, "--ws-max", "11")
 	if !strings.Contains(p.stderr.String(), p.url) {
 		t.Errorf("the log does not name the address served, %s:\n%s", p.url, p.stderr)
@@ -830,6 +830,9 @@ func TestFlagsWinOverEnvironment(t *testing.T) {
 	// over it.
 	if log := p.stderr.String(); !strings.Contains(log, "ws_per_addr=7 ") || !strings.Contains(log, "ws_max=11 ") {
 		t.Errorf("the log does not show ws_per_addr=7 and ws_max=11:\n%s", log)
+	}
+	if log := p.stderr.String(); !strings.Contains(log, "booking_limit=3/1m0s") || !strings.Contains(log, "code_guess_limit=10/1m0s") {
+		t.Errorf("the log does not show the booking limits (3/1m from the environment, the default 10/1m):\n%s", log)
 	}
 	login(t, p.url, "admin", adminPW)
 	if _, err := os.Stat(filepath.Join(data, "antrean.db")); err != nil {
@@ -861,6 +864,8 @@ func TestFlagsWinOverEnvironment(t *testing.T) {
 		{[]string{"serve", "--session-ttl", "soon"}, false},
 		{[]string{"serve", "--ws-max", "0"}, false},
 		{[]string{"serve", "--ws-per-addr", "many"}, false},
+		{[]string{"serve", "--booking-limit", "lots"}, false},
+		{[]string{"serve", "--code-guess-limit", "5/never"}, false},
 		{[]string{"backup", "--bogus", "x"}, true},
 		{[]string{"backup", "--data", data}, true},
 		{[]string{"user", "add", "--bogus"}, true},

@@ -32,9 +32,10 @@ Usage:
 Environment: ANTREAN_ADDR, ANTREAN_DATA, ANTREAN_ADMIN_PASSWORD,
 ANTREAN_TLS_CERT, ANTREAN_TLS_KEY, ANTREAN_TRUSTED_PROXIES (CIDRs, comma
 separated), ANTREAN_SESSION_TTL (e.g. 12h), ANTREAN_ISSUE_LIMIT (e.g. 10/2s,
-or off), ANTREAN_WS_PER_ADDR (256), ANTREAN_WS_MAX (20000), ANTREAN_LOG_LEVEL
-(debug, info, warn, error), ANTREAN_PASSWORD (for 'user'). Flags win over
-the environment.
+or off), ANTREAN_WS_PER_ADDR (256), ANTREAN_WS_MAX (20000),
+ANTREAN_BOOKING_LIMIT (e.g. 10/1m, or off), ANTREAN_CODE_GUESS_LIMIT
+(e.g. 10/1m, or off), ANTREAN_LOG_LEVEL (debug, info, warn, error),
+ANTREAN_PASSWORD (for 'user'). Flags win over the environment.
 `
 
 // run is the whole command; main only wires the process to it.
@@ -128,6 +129,8 @@ func serve(ctx context.Context, args []string, demo bool, stdout, stderr io.Writ
 	issueLimit := fs.String("issue-limit", env("ANTREAN_ISSUE_LIMIT", "10/2s"), "tickets one kiosk or greeter may take: a burst, then one per interval (BURST/INTERVAL), or off")
 	wsPerAddr := fs.String("ws-per-addr", env("ANTREAN_WS_PER_ADDR", "256"), "websockets of the public feed one client address may hold")
 	wsMax := fs.String("ws-max", env("ANTREAN_WS_MAX", "20000"), "websockets the server holds in all")
+	bookingLimit := fs.String("booking-limit", env("ANTREAN_BOOKING_LIMIT", "10/1m"), "online bookings one client (address, kiosk or staff member) may make: BURST/INTERVAL, or off")
+	guessLimit := fs.String("code-guess-limit", env("ANTREAN_CODE_GUESS_LIMIT", "10/1m"), "lookups of unknown booking codes one client may make before 429: BURST/INTERVAL, or off")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -148,6 +151,12 @@ func serve(ctx context.Context, args []string, demo bool, stdout, stderr io.Writ
 	cfg.SessionTTL = d
 	if cfg.IssueBurst, cfg.IssueEvery, err = parseIssueLimit(*issueLimit); err != nil {
 		return usageError{fmt.Errorf("--issue-limit: %v", err)}
+	}
+	if cfg.BookingLimit.Burst, cfg.BookingLimit.Every, err = parseIssueLimit(*bookingLimit); err != nil {
+		return usageError{fmt.Errorf("--booking-limit: %v", err)}
+	}
+	if cfg.GuessLimit.Burst, cfg.GuessLimit.Every, err = parseIssueLimit(*guessLimit); err != nil {
+		return usageError{fmt.Errorf("--code-guess-limit: %v", err)}
 	}
 	if *proxies != "" {
 		cfg.TrustedProxies = strings.Split(*proxies, ",")
@@ -221,8 +230,9 @@ func userCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 	return nil
 }
 
-// parseIssueLimit reads --issue-limit: "10/2s" (a burst of 10, then one
-// every 2 s) or "off".
+// parseIssueLimit reads --issue-limit, --booking-limit and
+// --code-guess-limit: "10/2s" (a burst of 10, then one every 2 s) or
+// "off".
 func parseIssueLimit(s string) (int, time.Duration, error) {
 	if strings.EqualFold(s, "off") {
 		return -1, 0, nil

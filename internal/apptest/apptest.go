@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mpp-digital/antrean/app"
+	"github.com/mpp-digital/antrean/booking"
 	"github.com/mpp-digital/antrean/queue"
 )
 
@@ -52,6 +53,10 @@ type Options struct {
 	// Configure, when set, adjusts the server's configuration last
 	// (trusted proxies, websocket caps, ...).
 	Configure func(*app.Config)
+	// BookingLimit and GuessLimit are the limits on online bookings per
+	// client and on lookups of unknown booking codes; tests book and look
+	// up in bursts from one address, so they are off unless set.
+	BookingLimit, GuessLimit booking.Limit
 }
 
 // Workday is a fixed, ordinary moment for tests that need the mall open
@@ -112,6 +117,13 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	if !o.IssueLimit {
 		cfg.IssueBurst = -1
+	}
+	cfg.BookingLimit, cfg.GuessLimit = o.BookingLimit, o.GuessLimit
+	if cfg.BookingLimit == (booking.Limit{}) {
+		cfg.BookingLimit.Burst = -1
+	}
+	if cfg.GuessLimit == (booking.Limit{}) {
+		cfg.GuessLimit.Burst = -1
 	}
 	s := &Server{T: t, Data: data, Clock: o.Clock}
 	if s.Clock == nil && !o.Start.IsZero() {

@@ -11,6 +11,10 @@
 // (its services: requirements, fee, waiting, estimate, open / closed /
 // quota full before any tap) → priority confirmation → ticket (number,
 // QR of the visitor page, printing status, countdown back to start).
+// Check-in of an online booking: "Sudah daftar online?" opens an
+// on-screen keypad for the 8-symbol code; a USB barcode scanner types the
+// booking's QR (the code, or a URL ending in it) and Enter, on that
+// screen or on the start screen; the ticket then shows as a walk-in's.
 // Every screen returns to the start after 30 s without a touch.
 //
 // The services' live numbers and opening state come from the public feed
@@ -18,7 +22,8 @@
 // agency screen opens and every 20 s (opening hours pass with no event).
 //
 // Test hook: window.__antrean = {ready, screen(), issued: [answers],
-// failures: [{status, code}], prints: [numbers], limits, lang()}.
+// checkins: [answers], failures: [{status, code}], prints: [numbers],
+// limits, lang()}.
 
 import { Live, bindStatus } from "/static/live.js";
 import { translator, formatClock, formatTime, zoneAbbr } from "/static/i18n.js";
@@ -48,6 +53,8 @@ const state = {
   lastInput: Date.now(),
   deadline: 0, // of the ticket screen's countdown
   notice: "",
+  code: "", // the booking code typed on the keypad
+  checkinMsg: null, // {title, text} of a refused check-in
 };
 
 const hook = (window.__antrean = {
@@ -55,6 +62,7 @@ const hook = (window.__antrean = {
   screen: () => state.screen,
   lang: () => lang,
   issued: [],
+  checkins: [],
   failures: [],
   prints: [],
   retries: 0,
@@ -280,6 +288,7 @@ function renderScreen() {
     case "agency": return renderAgency();
     case "priority": return renderPriority();
     case "ticket": return renderTicket();
+    case "checkin": return renderCheckin();
   }
 }
 
@@ -289,6 +298,9 @@ function goStart() {
   state.agencyId = state.serviceId = "";
   state.notice = "";
   state.deadline = 0;
+  state.code = "";
+  state.checkinMsg = null;
+  scan.buf = "";
   state.screen = "start";
   if (lang !== "id") setLang("id"); // the next visitor starts in Indonesian
   go("start");
@@ -538,6 +550,7 @@ function renderTicket() {
   const s = tk.service;
   $("t-number").textContent = a.ticket.number;
   $("t-priority").hidden = !a.ticket.priority;
+  $("t-booking").hidden = a.ticket.channel !== "booking";
   $("t-what").textContent = [s ? serviceName(s) : "", agencyShort(tk.agency)].filter(Boolean).join(" · ");
   $("t-ahead").textContent = aheadText(a.position - 1);
   if (a.eta_min == null) {
@@ -591,6 +604,194 @@ function clearPrintFrame() {
   if (f) f.remove();
 }
 
+// ---- check-in of an online booking
+
+const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+const CODE_LEN = 8;
+
+// parseCode reads a booking code as the server does (queue.ParseBookingCode):
+// any case, spaces or dashes between symbols, or a URL ending in the code
+// (".../booking/K7P2XM9Q", "?code=K7P2XM9Q"). "" when there is none.
+function parseCode(text) {
+  let s = (text || "").trim();
+  if (s.includes("/") || s.includes("=")) {
+    s = s.split("#")[0];
+    const i = s.lastIndexOf("code=");
+    if (i >= 0) {
+      s = s.slice(i + 5).split("&")[0];
+    } else {
+      s = s.split("?")[0].replace(/\/+$/, "");
+      s = s.slice(s.lastIndexOf("/") + 1);
+    }
+  }
+  s = s.replace(/[\s-]/g, "").toUpperCase();
+  if (s.length !== CODE_LEN) return "";
+  for (const c of s) if (!CODE_ALPHABET.includes(c)) return "";
+  return s;
+}
+
+function openCheckin() {
+  state.code = "";
+  state.checkinMsg = null;
+  go("checkin");
+}
+
+function buildKeypad() {
+  const pad = $("keypad");
+  for (const c of CODE_ALPHABET) {
+    const b = el("button", { type: "button", class: "key num", "data-key": c, text: c });
+    b.addEventListener("click", () => typeCode(c));
+    pad.append(b);
+  }
+  const del = el("button", { type: "button", class: "key key-del", "data-key": "del", id: "key-del" },
+    el("span", { "aria-hidden": "true", text: "\u232B" }), el("span", { class: "key-word", text: t("checkin.backspace") }));
+  del.addEventListener("click", () => typeCode("del"));
+  pad.append(del);
+}
+
+// typeCode adds a symbol to the code (or takes the last one off).
+function typeCode(c) {
+  if (state.busy) return;
+  if (c === "del") state.code = state.code.slice(0, -1);
+  else if (state.code.length < CODE_LEN) state.code += c;
+  state.checkinMsg = null;
+  renderCheckin();
+}
+
+function renderCheckin() {
+  const boxes = $("code-boxes");
+  boxes.replaceChildren();
+  for (let i = 0; i < CODE_LEN; i++) {
+    if (i === CODE_LEN / 2) boxes.append(el("span", { class: "code-dash", "aria-hidden": "true", text: "\u2013" }));
+    const filled = i < state.code.length;
+    boxes.append(el("span", { class: "code-box" + (filled ? " is-filled" : "") + (i === state.code.length ? " is-next" : ""), text: filled ? state.code[i] : "" }));
+  }
+  boxes.setAttribute("aria-label", `${t("checkin.code")}: ${state.code.split("").join(" ")}`);
+  $("key-del").querySelector(".key-word").textContent = t("checkin.backspace");
+  $("checkin-go").disabled = state.code.length !== CODE_LEN || state.busy;
+  $("checkin-clear").disabled = !state.code || state.busy;
+  const msg = $("checkin-msg");
+  msg.hidden = !state.checkinMsg;
+  if (state.checkinMsg) {
+    $("checkin-msg-title").textContent = state.checkinMsg.title;
+    $("checkin-msg-text").textContent = state.checkinMsg.text;
+    msg.hidden = false;
+  }
+  for (const k of document.querySelectorAll("#keypad .key")) k.disabled = state.busy || (k.dataset.key !== "del" && state.code.length >= CODE_LEN);
+}
+
+// A USB barcode scanner is a keyboard: it types the QR's text fast and
+// ends with Enter. Keys typed on the check-in screen (a scanner, or a
+// keyboard) and fast runs of keys on the start screen (a scanner) are
+// read as a code.
+const scan = { buf: "", last: 0 };
+
+function onKey(e) {
+  if (e.ctrlKey || e.altKey || e.metaKey) return;
+  const onCheckin = state.screen === "checkin";
+  if (!onCheckin && state.screen !== "start") return;
+  const now = Date.now();
+  if (!onCheckin && now - scan.last > 300) scan.buf = ""; // people do not type on the start screen
+  scan.last = now;
+  if (e.key === "Enter") {
+    const code = parseCode(scan.buf) || (onCheckin ? parseCode(state.code) : "");
+    const typed = scan.buf;
+    scan.buf = "";
+    if (code) {
+      e.preventDefault();
+      if (!onCheckin) go("checkin");
+      state.code = code;
+      renderCheckin();
+      checkIn();
+    } else if (onCheckin && typed) {
+      state.checkinMsg = { title: t("checkin.err.not_found"), text: t("checkin.invalid") };
+      renderCheckin();
+    }
+    return;
+  }
+  if (!onCheckin) {
+    if (e.key.length === 1) scan.buf += e.key;
+    return;
+  }
+  if (e.key === "Backspace") {
+    e.preventDefault();
+    scan.buf = scan.buf.slice(0, -1);
+    typeCode("del");
+    return;
+  }
+  if (e.key.length !== 1) return;
+  e.preventDefault();
+  scan.buf += e.key;
+  // A person typing a code on a keyboard sees it in the boxes; a URL
+  // being scanned does not fit them and is read at its Enter.
+  const plain = scan.buf.replace(/[\s-]/g, "").toUpperCase();
+  if (plain.length <= CODE_LEN && [...plain].every((c) => CODE_ALPHABET.includes(c))) {
+    state.code = plain;
+    state.checkinMsg = null;
+    renderCheckin();
+  }
+}
+
+async function checkIn() {
+  const code = parseCode(state.code);
+  if (!code || state.busy) return;
+  state.busy = true;
+  $("busy").hidden = false;
+  setBusyText(t("checkin.busy"));
+  renderCheckin();
+  const headers = { ...authHeaders(), "Idempotency-Key": newKey(), "Accept-Language": lang };
+  if (state.csrf) headers["X-CSRF-Token"] = state.csrf;
+  let r = null;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        r = await fetch(`/api/v1/bookings/${code}/check-in`, { method: "POST", headers, credentials: "same-origin" });
+        if (r.status !== 502 && r.status !== 503 && r.status !== 504) break;
+      } catch {
+        r = null;
+      }
+      if (attempt >= issueRetryDelays.length) break;
+      hook.retries++;
+      setBusyText(t("busy.reconnecting"));
+      await sleep(issueRetryDelays[attempt]);
+    }
+  } finally {
+    state.busy = false;
+    $("busy").hidden = true;
+    setBusyText(t("busy"));
+  }
+  if (r && r.status === 201) {
+    const answer = await r.json();
+    hook.checkins.push(answer);
+    state.code = "";
+    return showTicket(answer, answer.ticket.service_id);
+  }
+  let err = {};
+  try {
+    err = (r && (await r.json()).error) || {};
+  } catch {
+    // Not JSON: a proxy's page.
+  }
+  hook.failures.push({ status: r ? r.status : 0, code: err.code || (r ? "" : "network") });
+  if (!r) {
+    state.checkinMsg = { title: t("checkin.err.generic"), text: t("error.network") };
+  } else if (err.code === "unauthenticated") {
+    return whoAmI();
+  } else {
+    const key = "checkin.err." + (err.code || "generic");
+    const title = t(key) === key ? t("checkin.err.generic") : t(key);
+    let text = err.message || t("error.generic");
+    if (err.code === "not_found" || err.code === "booking_cancelled" || err.code === "forbidden") text = t(key + ".text");
+    if (err.code === "rate_limited") text = t("checkin.err.rate_limited.text", { n: r.headers.get("Retry-After") || "…" });
+    state.checkinMsg = { title, text };
+    // Only a mistyped code is worth editing; the others start afresh.
+    if (err.code !== "not_found") state.code = "";
+  }
+  if (state.screen !== "checkin") go("checkin");
+  renderCheckin();
+  $("announce").textContent = `${state.checkinMsg.title}. ${state.checkinMsg.text}`;
+}
+
 // ---- clock, idle and countdown
 
 function tick() {
@@ -604,7 +805,7 @@ function everySecond() {
   if (state.screen === "ticket") {
     if (Date.now() >= state.deadline) goStart();
     else renderCountdown();
-  } else if ((state.screen === "agency" || state.screen === "priority") && !state.busy && Date.now() - state.lastInput >= hook.limits.idleMs) {
+  } else if ((state.screen === "agency" || state.screen === "priority" || state.screen === "checkin") && !state.busy && Date.now() - state.lastInput >= hook.limits.idleMs) {
     goStart();
   }
 }
@@ -624,6 +825,16 @@ function wire() {
   $("lang-en").addEventListener("click", () => setLang("en"));
   $("unpaired-retry").addEventListener("click", () => { go("loading"); whoAmI(); });
   $("confirm-yes").addEventListener("click", () => issue(state.serviceId, true));
+  $("booking").addEventListener("click", openCheckin);
+  $("checkin-go").addEventListener("click", checkIn);
+  $("checkin-clear").addEventListener("click", () => {
+    state.code = "";
+    state.checkinMsg = null;
+    scan.buf = "";
+    renderCheckin();
+  });
+  document.addEventListener("keydown", onKey);
+  buildKeypad();
   $("t-print-button").addEventListener("click", () => {
     if (!state.ticket) return;
     state.ticket.print = "printing";
