@@ -535,3 +535,34 @@ func TestFirstDay(t *testing.T) {
 		t.Fatalf("events %v", got)
 	}
 }
+
+// TestStateTickets: State.Tickets yields exactly the day's tickets, and a
+// roll leaves the new day's state without the old day's.
+func TestStateTickets(t *testing.T) {
+	e := newEnv(t, "Asia/Jakarta", "2026-11-26 08:00:00")
+	want := []string{}
+	for _, s := range []string{"svc-a", "svc-b", "svc-c", "svc-a"} {
+		want = append(want, e.issue(s, false).ID)
+	}
+	e.must(queue.CancelTicket{TicketID: want[1]})
+	collect := func() []string {
+		var got []string
+		for tk := range e.st().Tickets() {
+			got = append(got, tk.ID)
+		}
+		slices.Sort(got)
+		return got
+	}
+	slices.Sort(want)
+	if got := collect(); !slices.Equal(got, want) {
+		t.Fatalf("Tickets yields %v, want %v", got, want)
+	}
+	for range e.st().Tickets() {
+		break // stopping early is allowed
+	}
+	e.at("2026-11-27 00:00:01")
+	e.must(queue.Ping{})
+	if got := collect(); len(got) != 0 {
+		t.Fatalf("after the roll Tickets yields %v, want none", got)
+	}
+}

@@ -406,6 +406,11 @@ func (c CounterAction) check(st *State, ctr *Counter, cur *Ticket) error {
 	return Invalid(map[string]string{"action": "unknown action"})
 }
 
+// History returns the ticket's visits, oldest first, as reports read them:
+// a ticket stored before visits were kept gets one made from its current
+// queue. The slice is the ticket's own; do not change it.
+func (t *Ticket) History() []Visit { return t.visits() }
+
 // visits returns the ticket's visits; a ticket stored before visits were
 // kept gets one made from its current queue.
 func (t *Ticket) visits() []Visit {
