@@ -5,7 +5,8 @@
 // Layout: bucket meta (schema_version, day, seq), one bucket per kind of
 // configuration record keyed by ID, tickets and events in one nested bucket
 // per business day ("2026-11-26") keyed by the 8-byte big-endian ticket
-// index or event seq. Values are JSON.
+// index or event seq, and reports' per-day summaries keyed by day. Values
+// are JSON, except the summaries, whose encoding is the reports package's.
 package storage
 
 import (
@@ -72,6 +73,8 @@ var (
 	// bktLive holds the day's recent calls ("recent_calls") and each
 	// service's recent service times ("service_times/ID").
 	bktLive = []byte("live")
+	// bktReports holds the reports' per-day summaries by day (reports.go).
+	bktReports = []byte("reports")
 
 	keySchema = []byte("schema_version")
 	keyDay    = []byte("day")
@@ -99,6 +102,12 @@ var migrations = []func(tx *bolt.Tx) error{
 	// stored before have neither, and queue makes them up on load.
 	func(tx *bolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(bktLive)
+		return err
+	},
+	// 2 → 3: the reports bucket of per-day summaries. Days stored before
+	// have none; reports builds them from the tickets when first read.
+	func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bktReports)
 		return err
 	},
 }
