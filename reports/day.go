@@ -242,7 +242,10 @@ func decodeDay(day string, rec []byte) (*daySum, error) {
 	n := d.uint(uint64(len(d.b)))
 	s.strs = make([]string, 0, n)
 	for range n {
-		l := d.uint(uint64(len(d.b)))
+		l := d.uint(maxU32)
+		if d.err == nil && l > uint64(len(d.b)) {
+			d.err = errBadRecord
+		}
 		if d.err != nil {
 			break
 		}
@@ -257,7 +260,7 @@ func decodeDay(day string, rec []byte) (*daySum, error) {
 		return uint32(v)
 	}
 	n = d.uint(uint64(len(d.b)))
-	s.cells = make([]cell, 0, n)
+	s.cells = make([]cell, 0, min(n, uint64(len(d.b))/17)) // a cell takes 17 bytes or more
 	// A bin takes at least two bytes: one array holds them all.
 	bins := make([]bin, 0, len(d.b)/2)
 	for range n {
@@ -290,7 +293,9 @@ func decodeDay(day string, rec []byte) (*daySum, error) {
 			}
 			bins = append(bins, bin{uint32(sec), uint32(cnt)})
 		}
-		c.waits = bins[start:len(bins):len(bins)]
+		if len(bins) > start {
+			c.waits = bins[start:len(bins):len(bins)]
+		}
 		s.cells = append(s.cells, c)
 	}
 	if d.err == nil && len(d.b) != 0 {

@@ -3,6 +3,7 @@ package reports
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 
@@ -36,6 +37,16 @@ func (p Percent) String() string {
 
 // MarshalJSON writes p as a number with one decimal.
 func (p Percent) MarshalJSON() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalJSON reads a number, to the nearest tenth.
+func (p *Percent) UnmarshalJSON(b []byte) error {
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || math.IsInf(f*10, 0) {
+		return fmt.Errorf("reports: percentage %s: not a number", b)
+	}
+	*p = Percent(math.Round(f * 10))
+	return nil
+}
 
 // percent is num ÷ den × 100 rounded to one decimal (half up), or nil
 // when den is 0.
