@@ -101,6 +101,8 @@ var authzTable = []authzRow{
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/state", "public"},
 	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/events", "admin"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/ws", "public (the public feed; ?ticket=&k= in TestAuthzVisitorKey)"},
+	// Reports
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/reports/summary", "supervisor (own agency; ?agency_id=A), admin"},
 	// Web screens
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /", "public (the start page)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /display", "public (the lobby display; ?device= picks a display's zone)"},
@@ -366,6 +368,8 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 		"GET /api/v1/state":  fixed("/api/v1/state", nil),
 		"GET /api/v1/events": fixed("/api/v1/events", nil),
 		"GET /api/v1/ws":     func() authzReq { return authzReq{path: "/api/v1/ws", ws: true} },
+
+		"GET /api/v1/reports/summary": fixed("/api/v1/reports/summary?from=2026-01-01&to=2026-01-31&group_by=service&agency_id="+A, nil),
 
 		"GET /":                 fixed("/", nil),
 		"GET /display":          fixed("/display", nil),
