@@ -38,7 +38,8 @@ type bin struct{ sec, n uint32 }
 
 // cell is the sum of the visits of one agency, service, counter and
 // officer (those of the call that ended the wait; "" when none did) and
-// hour of issue, in one day.
+// hour of issue, in one day. It holds no pointers, so that the garbage
+// collector need not look into a year of them.
 type cell struct {
 	agency, service, counter, officer uint32 // indexes into daySum.strs
 	hour                              uint8
@@ -47,7 +48,7 @@ type cell struct {
 	serviceN                          uint32 // served visits with a service time
 	serviceSum                        uint64 // their service times, seconds
 	waitSum                           uint64 // seconds, over waits
-	waits                             []bin  // by sec; every wait that ended in a call
+	lo, hi                            uint32 // its waits: daySum.bins[lo:hi], by second
 }
 
 // daySum is one business day's summary.
@@ -55,7 +56,12 @@ type daySum struct {
 	day   string
 	strs  []string
 	cells []cell
+	bins  []bin // the wait histograms of all cells, cell after cell
 }
+
+// waits returns c's wait histogram: every wait of its visits that ended
+// in a call, by second.
+func (s *daySum) waits(c *cell) []bin { return s.bins[c.lo:c.hi] }
 
 type cellKey struct {
 	agency, service, counter, officer string
@@ -126,10 +132,7 @@ func summarize(day string, tickets func(yield func(*queue.Ticket) bool)) *daySum
 			}
 		}
 	}
-	for i := range s.cells {
-		s.cells[i].waits = histogram(waits[i])
-	}
-	s.sort()
+	s.sort(waits)
 	return s
 }
 
@@ -160,9 +163,15 @@ func histogram(ws []uint32) []bin {
 }
 
 // sort orders the cells by their key, so that a day's summary encodes to
-// the same bytes whatever order its tickets came in.
-func (s *daySum) sort() {
-	slices.SortFunc(s.cells, func(a, b cell) int {
+// the same bytes whatever order its tickets came in, and makes their
+// histograms from each cell's waits.
+func (s *daySum) sort(waits [][]uint32) {
+	order := make([]int, len(s.cells))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		a, b := &s.cells[i], &s.cells[j]
 		return cmp.Or(
 			cmp.Compare(s.strs[a.agency], s.strs[b.agency]),
 			cmp.Compare(s.strs[a.service], s.strs[b.service]),
@@ -170,37 +179,50 @@ func (s *daySum) sort() {
 			cmp.Compare(s.strs[a.officer], s.strs[b.officer]),
 			cmp.Compare(a.hour, b.hour))
 	})
+	cells := make([]cell, 0, len(s.cells))
+	for _, i := range order {
+		c := s.cells[i]
+		c.lo = uint32(len(s.bins))
+		s.bins = append(s.bins, histogram(waits[i])...)
+		c.hi = uint32(len(s.bins))
+		cells = append(cells, c)
+	}
+	s.cells = cells
 }
 
-// The stored form of a summary, version 1: a version byte, the strings
-// (count, then length and bytes of each), then the cells (count, then per
-// cell the four string indexes, the hour, the five first-counts, served,
-// no-show, cancelled, the service count and sum, the wait sum, the number
-// of bins and each bin as the step from the previous second and its
-// count), all unsigned varints. A record of another version, or one that
-// does not decode, is made again from the day's tickets.
+// The stored form of a summary, version 1: a version byte, then unsigned
+// varints: the strings (count, then length and bytes of each), the number
+// of cells and of bins in all, then per cell the four string indexes, the
+// hour, the five first-counts, served, no-show, cancelled, the service
+// count and sum, the wait sum, its number of bins and each bin as the
+// step from the previous second and its count. A record of another
+// version, or one that does not decode, is made again from the day's
+// tickets.
 const encodingVersion = 1
 
 func (s *daySum) encode() []byte {
-	b := []byte{encodingVersion}
+	b := make([]byte, 0, 64+len(s.cells)*24+len(s.bins)*3)
+	b = append(b, encodingVersion)
 	b = binary.AppendUvarint(b, uint64(len(s.strs)))
 	for _, v := range s.strs {
 		b = binary.AppendUvarint(b, uint64(len(v)))
 		b = append(b, v...)
 	}
 	b = binary.AppendUvarint(b, uint64(len(s.cells)))
-	for _, c := range s.cells {
+	b = binary.AppendUvarint(b, uint64(len(s.bins)))
+	for i := range s.cells {
+		c := &s.cells[i]
 		for _, v := range []uint64{uint64(c.agency), uint64(c.service), uint64(c.counter), uint64(c.officer), uint64(c.hour)} {
 			b = binary.AppendUvarint(b, v)
 		}
 		for _, v := range c.first {
 			b = binary.AppendUvarint(b, uint64(v))
 		}
-		for _, v := range []uint64{uint64(c.served), uint64(c.noShow), uint64(c.cancelled), uint64(c.serviceN), c.serviceSum, c.waitSum, uint64(len(c.waits))} {
+		for _, v := range []uint64{uint64(c.served), uint64(c.noShow), uint64(c.cancelled), uint64(c.serviceN), c.serviceSum, c.waitSum, uint64(c.hi - c.lo)} {
 			b = binary.AppendUvarint(b, v)
 		}
 		prev := uint32(0)
-		for _, w := range c.waits {
+		for _, w := range s.waits(c) {
 			b = binary.AppendUvarint(b, uint64(w.sec-prev))
 			b = binary.AppendUvarint(b, uint64(w.n))
 			prev = w.sec
@@ -218,6 +240,11 @@ type decoder struct {
 }
 
 func (d *decoder) uint(limit uint64) uint64 {
+	if d.err == nil && len(d.b) > 0 && d.b[0] < 0x80 && uint64(d.b[0]) <= limit {
+		v := uint64(d.b[0]) // most fields are small: one byte
+		d.b = d.b[1:]
+		return v
+	}
 	if d.err != nil {
 		return 0
 	}
@@ -232,7 +259,7 @@ func (d *decoder) uint(limit uint64) uint64 {
 
 const maxU32 = 1<<32 - 1
 
-// decodeDay reads a stored summary. Its cells' bins share one array.
+// decodeDay reads a stored summary.
 func decodeDay(day string, rec []byte) (*daySum, error) {
 	if len(rec) == 0 || rec[0] != encodingVersion {
 		return nil, fmt.Errorf("reports: day summary %s: not of version %d", day, encodingVersion)
@@ -259,10 +286,11 @@ func decodeDay(day string, rec []byte) (*daySum, error) {
 		}
 		return uint32(v)
 	}
-	n = d.uint(uint64(len(d.b)))
-	s.cells = make([]cell, 0, min(n, uint64(len(d.b))/17)) // a cell takes 17 bytes or more
-	// A bin takes at least two bytes: one array holds them all.
-	bins := make([]bin, 0, len(d.b)/2)
+	// A cell takes 17 bytes or more, a bin two.
+	n = d.uint(uint64(len(d.b)) / 17)
+	nBins := d.uint(uint64(len(d.b)) / 2)
+	s.cells = make([]cell, 0, n)
+	s.bins = make([]bin, 0, nBins)
 	for range n {
 		if d.err != nil {
 			break
@@ -275,30 +303,38 @@ func decodeDay(day string, rec []byte) (*daySum, error) {
 		}
 		c.served, c.noShow, c.cancelled, c.serviceN = uint32(d.uint(maxU32)), uint32(d.uint(maxU32)), uint32(d.uint(maxU32)), uint32(d.uint(maxU32))
 		c.serviceSum, c.waitSum = d.uint(1<<63), d.uint(1<<63)
-		nb := d.uint(uint64(len(d.b)) / 2)
-		start := len(bins)
-		sec := uint64(0)
+		nb := d.uint(nBins - uint64(len(s.bins)))
+		if d.err != nil {
+			break
+		}
+		c.lo = uint32(len(s.bins))
+		// The bins are most of a record: read them in a tight loop.
+		b, sec := d.b, uint64(0)
 		for j := range nb {
-			step := d.uint(maxU32)
-			if j > 0 && step == 0 {
-				d.err = errBadRecord // bins go up strictly
-			}
-			sec += step
-			cnt := d.uint(maxU32)
-			if sec > maxU32 || cnt == 0 {
+			step, k := binary.Uvarint(b)
+			if k <= 0 {
 				d.err = errBadRecord
-			}
-			if d.err != nil {
 				break
 			}
-			bins = append(bins, bin{uint32(sec), uint32(cnt)})
+			b = b[k:]
+			cnt, k := binary.Uvarint(b)
+			if k <= 0 {
+				d.err = errBadRecord
+				break
+			}
+			b = b[k:]
+			sec += step
+			if (j > 0 && step == 0) || step > maxU32 || sec > maxU32 || cnt == 0 || cnt > maxU32 {
+				d.err = errBadRecord // bins go up strictly, and each holds a wait
+				break
+			}
+			s.bins = append(s.bins, bin{uint32(sec), uint32(cnt)})
 		}
-		if len(bins) > start {
-			c.waits = bins[start:len(bins):len(bins)]
-		}
+		d.b = b
+		c.hi = uint32(len(s.bins))
 		s.cells = append(s.cells, c)
 	}
-	if d.err == nil && len(d.b) != 0 {
+	if d.err == nil && (len(d.b) != 0 || uint64(len(s.bins)) != nBins) {
 		d.err = errBadRecord
 	}
 	if d.err != nil {

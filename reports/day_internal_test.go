@@ -58,7 +58,7 @@ func TestDaySummaryRoundTrip(t *testing.T) {
 	for _, c := range s.cells {
 		served, noShow, cancelled, first = served+c.served, noShow+c.noShow, cancelled+c.cancelled, first+c.first[firstOfAll]
 		waitSum, serviceSum = waitSum+c.waitSum, serviceSum+c.serviceSum
-		for _, b := range c.waits {
+		for _, b := range s.waits(&c) {
 			waits += b.n
 		}
 	}

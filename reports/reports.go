@@ -16,7 +16,9 @@ package reports
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/mpp-digital/antrean/queue"
 )
@@ -185,19 +187,23 @@ func (r *Reports) days(ctx context.Context, from, to string, st *queue.State) ([
 		return nil, nil
 	}
 	if last := min(to, addDays(today, -1)); from <= last {
-		var redo []string
+		var stored []storedDay
 		missing, err := r.store.ReportDays(from, last, func(day string, rec []byte) error {
-			s, err := decodeDay(day, rec)
-			if err != nil {
-				r.log.Warn("reports: making a day summary again", "day", day, "err", err)
-				redo = append(redo, day)
-				return nil
-			}
-			out = append(out, s)
+			stored = append(stored, storedDay{day: day, rec: rec})
 			return nil
 		})
 		if err != nil {
 			return nil, err
+		}
+		decodeAll(stored)
+		var redo []string
+		for _, sd := range stored {
+			if sd.err != nil {
+				r.log.Warn("reports: making a day summary again", "day", sd.day, "err", sd.err)
+				redo = append(redo, sd.day)
+				continue
+			}
+			out = append(out, sd.sum)
 		}
 		redo = append(redo, missing...)
 		recs := map[string][]byte{}
@@ -224,6 +230,31 @@ func (r *Reports) days(ctx context.Context, from, to string, st *queue.State) ([
 		out = append(out, summarize(today, st.Tickets()))
 	}
 	return out, nil
+}
+
+// storedDay is a stored summary, read and then decoded.
+type storedDay struct {
+	day string
+	rec []byte
+	sum *daySum
+	err error
+}
+
+// decodeAll decodes the days on up to four cores: decoding is most of a
+// long report's work.
+func decodeAll(days []storedDay) {
+	workers := min(runtime.GOMAXPROCS(0), 4, len(days)/8+1)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(days); i = int(next.Add(1)) - 1 {
+				d := &days[i]
+				d.sum, d.err = decodeDay(d.day, d.rec)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // Summary answers a summary report against the state st (today's

@@ -85,13 +85,30 @@ const (
 	NotCalledEN = "Not called"
 )
 
+// hourKeys are the keys of the hour rows.
+var hourKeys = func() (k [24]string) {
+	for h := range k {
+		k[h] = fmt.Sprintf("%02d", h)
+	}
+	return k
+}()
+
 // rows adds up the days' cells into the rows of q.GroupBy, limited to
 // q.AgencyID, labelled and ordered against st. within_target uses each
 // service's target_wait_min as st has it now.
 func rows(q Query, st *queue.State, days []*daySum, english bool) []Row {
 	byKey := map[string]*acc{}
 	var list []*acc
-	targets := map[string]uint32{}
+	row := func(key string) *acc {
+		a := byKey[key]
+		if a == nil {
+			a = &acc{key: key}
+			byKey[key] = a
+			list = append(list, a)
+		}
+		return a
+	}
+	targets := map[string]uint32{} // seconds, by service
 	target := func(serviceID string) uint32 {
 		t, ok := targets[serviceID]
 		if !ok {
@@ -104,28 +121,52 @@ func rows(q Query, st *queue.State, days []*daySum, english bool) []Row {
 		}
 		return t
 	}
+	// Per day, the row and the target of each of its strings, found once.
+	var rowOf []*acc
+	var targetOf []uint32
+	var hours [24]*acc
 	for _, d := range days {
+		rowOf, targetOf = rowOf[:0], targetOf[:0]
+		for _, str := range d.strs {
+			targetOf = append(targetOf, target(str))
+			rowOf = append(rowOf, nil)
+		}
+		var today *acc
 		for i := range d.cells {
 			c := &d.cells[i]
 			if q.AgencyID != "" && d.strs[c.agency] != q.AgencyID {
 				continue
 			}
-			var key string
+			var a *acc
 			var issued uint32
+			// A row keyed by one of the day's strings.
+			by := func(idx uint32, first int) {
+				if a = rowOf[idx]; a == nil {
+					a = row(d.strs[idx])
+					rowOf[idx] = a
+				}
+				issued = c.first[first]
+			}
 			switch q.GroupBy {
 			case ByAgency:
-				key, issued = d.strs[c.agency], c.first[firstInAgency]
+				by(c.agency, firstInAgency)
 			case ByService:
-				key, issued = d.strs[c.service], c.first[firstInService]
+				by(c.service, firstInService)
 			case ByCounter:
-				key, issued = d.strs[c.counter], c.first[firstAtCounter]
+				by(c.counter, firstAtCounter)
 			case ByOfficer:
-				key, issued = d.strs[c.officer], c.first[firstByOfficer]
+				by(c.officer, firstByOfficer)
 			case ByHour, ByDay:
 				if q.GroupBy == ByHour {
-					key = fmt.Sprintf("%02d", c.hour)
+					if a = hours[c.hour]; a == nil {
+						a = row(hourKeys[c.hour])
+						hours[c.hour] = a
+					}
 				} else {
-					key = d.day
+					if today == nil {
+						today = row(d.day)
+					}
+					a = today
 				}
 				// Within one agency a ticket counts from its first visit
 				// there: it may have come by transfer from another.
@@ -134,12 +175,6 @@ func rows(q Query, st *queue.State, days []*daySum, english bool) []Row {
 					issued = c.first[firstInAgency]
 				}
 			}
-			a := byKey[key]
-			if a == nil {
-				a = &acc{key: key}
-				byKey[key] = a
-				list = append(list, a)
-			}
 			a.issued += int64(issued)
 			a.served += int64(c.served)
 			a.noShow += int64(c.noShow)
@@ -147,10 +182,10 @@ func rows(q Query, st *queue.State, days []*daySum, english bool) []Row {
 			a.serviceN += int64(c.serviceN)
 			a.serviceSum += int64(c.serviceSum)
 			a.waitSum += int64(c.waitSum)
-			if len(c.waits) > 0 {
-				a.waits = append(a.waits, c.waits)
-				t := target(d.strs[c.service])
-				for _, w := range c.waits {
+			if ws := d.waits(c); len(ws) > 0 {
+				a.waits = append(a.waits, ws)
+				t := targetOf[c.service]
+				for _, w := range ws {
 					a.waitN += int64(w.n)
 					if w.sec <= t {
 						a.within += int64(w.n)
