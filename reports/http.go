@@ -26,11 +26,15 @@ func (r *Reports) getSummary(c echo.Context) error {
 	caller := httpapi.CallerOf(c)
 	st := r.eng.State()
 	agency := c.QueryParam("agency_id")
-	if caller.Kind() == httpapi.Supervisor && agency == "" {
-		agency = caller.Agency()
-	}
-	if agency != "" && !httpapi.MayManageAgency(caller, agency) {
-		return httpapi.Forbidden()
+	if caller.Kind() != httpapi.Admin {
+		// A supervisor: their own agency, named or not. Fail closed: one
+		// without an agency sees nothing.
+		if agency == "" {
+			agency = caller.Agency()
+		}
+		if !httpapi.MayManageAgency(caller, agency) {
+			return httpapi.Forbidden()
+		}
 	}
 	q, err := ParseQuery(c.QueryParams())
 	if err != nil {

@@ -46,7 +46,6 @@ type Reports struct {
 	done      chan struct{}
 	startOnce sync.Once
 	stopOnce  sync.Once
-	started   bool
 }
 
 // New makes the reports of an engine's data and follows the engine's
@@ -82,7 +81,6 @@ func (r *Reports) Publish(events []queue.Event, _ *queue.State) {
 // day.started.
 func (r *Reports) Start() {
 	r.startOnce.Do(func() {
-		r.started = true
 		select {
 		case r.kick <- struct{}{}:
 		default:
@@ -95,9 +93,8 @@ func (r *Reports) Start() {
 // the store closes.
 func (r *Reports) Close() {
 	r.stopOnce.Do(func() { close(r.stop) })
-	if r.started {
-		<-r.done
-	}
+	r.startOnce.Do(func() { close(r.done) }) // never started: nothing to wait for
+	<-r.done
 }
 
 func (r *Reports) loop() {
