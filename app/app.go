@@ -29,6 +29,7 @@ import (
 	"github.com/mpp-digital/antrean/httpapi"
 	"github.com/mpp-digital/antrean/kiosk"
 	"github.com/mpp-digital/antrean/queue"
+	"github.com/mpp-digital/antrean/reports"
 	"github.com/mpp-digital/antrean/storage"
 	"github.com/mpp-digital/antrean/survey"
 	"github.com/mpp-digital/antrean/web"
@@ -153,6 +154,8 @@ type App struct {
 	Engine *queue.Engine
 	API    *httpapi.Server
 	Hub    *display.Hub
+	// Reports answers the reports and keeps their per-day summaries.
+	Reports *reports.Reports
 	// Feed serves GET /api/v1/ws; tests may lower its MaxReplay before
 	// clients connect.
 	Feed *display.Feed
@@ -199,9 +202,12 @@ func Open(cfg Config) (*App, error) {
 	a.API.Echo.GET("/api/v1/ws", func(c echo.Context) error { return feed.Serve(c.Response(), c.Request(), a.API.ClientKey(c.Request())) })
 	mountScreens(a.API.Echo, eng)
 	survey.Mount(a.API)
+	a.Reports = reports.New(eng, db, log)
+	a.Reports.Mount(a.API)
 	if cfg.Offline {
 		return a, nil
 	}
+	a.Reports.Start()
 	if err := a.firstStart(); err != nil {
 		a.closeEngine()
 		return nil, err
@@ -394,6 +400,7 @@ func (a *App) closeEngine() error {
 		a.stopJobs()
 		a.stopJobs = nil
 	}
+	a.Reports.Close() // its builder reads and writes the store
 	a.Engine.Close()
 	return a.DB.Close()
 }

@@ -118,6 +118,8 @@ var authzTable = []authzRow{
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/bookings/:code/booking.ics", "holder of the code"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/bookings/:code/qr.png", "not in API.md: holder of the code (the qr_url of the booking's answer)"},
 	{"Y    -    -    -    -    Y   Y   -   Y   -   -    -   -", "POST /api/v1/bookings/:code/check-in", "kiosk, greeter (of the booking's agency, or of none); admin"},
+	// Reports
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/reports/summary", "supervisor (own agency; ?agency_id=A), admin"},
 	// Web screens
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /", "public (the start page)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /display", "public (the lobby display; ?device= picks a display's zone)"},
@@ -459,6 +461,8 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 		"GET /api/v1/events": fixed("/api/v1/events", nil),
 		"GET /api/v1/audit":  fixed("/api/v1/audit?limit=5", nil),
 		"GET /api/v1/ws":     func() authzReq { return authzReq{path: "/api/v1/ws", ws: true} },
+
+		"GET /api/v1/reports/summary": fixed("/api/v1/reports/summary?from=2026-01-01&to=2026-01-31&group_by=service&agency_id="+A, nil),
 
 		"GET /":                 fixed("/", nil),
 		"GET /display":          fixed("/display", nil),

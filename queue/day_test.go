@@ -3,9 +3,11 @@ package queue_test
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mpp-digital/antrean/queue"
 	"github.com/mpp-digital/antrean/storage"
@@ -533,5 +535,65 @@ func TestFirstDay(t *testing.T) {
 	}
 	if got := describe(t, e.events(1)); !slices.Equal(got, []string{"day.started:2026-11-27"}) {
 		t.Fatalf("events %v", got)
+	}
+}
+
+// TestStateTickets: State.Tickets yields exactly the day's tickets, and a
+// roll leaves the new day's state without the old day's.
+func TestStateTickets(t *testing.T) {
+	e := newEnv(t, "Asia/Jakarta", "2026-11-26 08:00:00")
+	want := []string{}
+	for _, s := range []string{"svc-a", "svc-b", "svc-c", "svc-a"} {
+		want = append(want, e.issue(s, false).ID)
+	}
+	e.must(queue.CancelTicket{TicketID: want[1]})
+	collect := func() []string {
+		var got []string
+		for tk := range e.st().Tickets() {
+			got = append(got, tk.ID)
+		}
+		slices.Sort(got)
+		return got
+	}
+	slices.Sort(want)
+	if got := collect(); !slices.Equal(got, want) {
+		t.Fatalf("Tickets yields %v, want %v", got, want)
+	}
+	for range e.st().Tickets() {
+		break // stopping early is allowed
+	}
+	e.at("2026-11-27 00:00:01")
+	e.must(queue.Ping{})
+	if got := collect(); len(got) != 0 {
+		t.Fatalf("after the roll Tickets yields %v, want none", got)
+	}
+}
+
+// TestHistoryOfOldTickets: a ticket stored before visits were kept gets
+// one visit made from its queue and status, as reports read it.
+func TestHistoryOfOldTickets(t *testing.T) {
+	at := func(m int) *time.Time { v := time.Date(2026, 11, 26, 8, m, 0, 0, time.UTC); return &v }
+	old := queue.Ticket{ID: "20261126-1", ServiceID: "svc-a", AgencyID: "ag-x", QueuedAt: *at(0), CalledAt: at(5), DoneAt: at(9), CounterID: "k1", Status: queue.Done}
+	h := old.History()
+	want := queue.Visit{ServiceID: "svc-a", AgencyID: "ag-x", QueuedAt: *at(0), CalledAt: at(5), LastCalledAt: at(5), CounterID: "k1", EndedAt: at(9), Outcome: queue.Done}
+	if len(h) != 1 || !reflect.DeepEqual(h[0], want) {
+		t.Fatalf("History of an old done ticket: %+v, want [%+v]", h, want)
+	}
+	for _, st := range []queue.Status{queue.NoShow, queue.Cancelled, queue.Expired} {
+		tk := old
+		tk.Status = st
+		if h := tk.History(); len(h) != 1 || h[0].Outcome != st {
+			t.Errorf("History of an old %s ticket: %+v", st, h)
+		}
+	}
+	tk := old
+	tk.Status, tk.CalledAt, tk.DoneAt = queue.Waiting, nil, nil
+	if h := tk.History(); len(h) != 1 || h[0].Outcome != "" || h[0].CalledAt != nil {
+		t.Errorf("History of an old waiting ticket: %+v", h)
+	}
+	// A ticket with visits answers them as they are.
+	tk.Visits = []queue.Visit{{ServiceID: "svc-b"}, {ServiceID: "svc-a"}}
+	if h := tk.History(); len(h) != 2 || h[0].ServiceID != "svc-b" {
+		t.Errorf("History of a ticket with visits: %+v", h)
 	}
 }

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"cmp"
+	"iter"
 	"slices"
 	"time"
 )
@@ -186,6 +187,20 @@ func (s *State) Idem(key string, now time.Time) *IdemRecord {
 func (s *State) Ticket(id string) *Ticket {
 	t, _ := s.tickets.get(id)
 	return t
+}
+
+// Tickets yields every ticket of the state's day (Day), in no order:
+// today's figures for reports, which read earlier days from the store.
+func (s *State) Tickets() iter.Seq[*Ticket] {
+	return func(yield func(*Ticket) bool) {
+		for _, shard := range s.tickets.shards {
+			for _, t := range shard {
+				if !yield(t) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // Waiting returns the tickets waiting in a service, oldest first.

@@ -410,6 +410,23 @@ func (c CounterAction) check(st *State, ctr *Counter, cur *Ticket) error {
 	return Invalid(map[string]string{"action": "unknown action"})
 }
 
+// History returns the ticket's visits, oldest first, as reports read them.
+// A ticket stored before visits were kept gets one made from its current
+// queue and status. The slice may be the ticket's own; do not change it.
+func (t *Ticket) History() []Visit {
+	if len(t.Visits) > 0 {
+		return t.Visits
+	}
+	vs := t.visits()
+	switch t.Status {
+	case Done:
+		vs[0].Outcome, vs[0].EndedAt = Done, t.DoneAt
+	case NoShow, Cancelled, Expired:
+		vs[0].Outcome = t.Status
+	}
+	return vs
+}
+
 // visits returns the ticket's visits; a ticket stored before visits were
 // kept gets one made from its current queue.
 func (t *Ticket) visits() []Visit {

@@ -5,7 +5,9 @@
 // Layout: bucket meta (schema_version, day, seq), one bucket per kind of
 // configuration record keyed by ID, tickets, events and survey responses
 // in one nested bucket per business day ("2026-11-26") keyed by the 8-byte
-// big-endian ticket index or event seq. Values are JSON.
+// big-endian ticket index or event seq, and reports' per-day summaries
+// keyed by day. Values are JSON, except the summaries, whose encoding is
+// the reports package's.
 package storage
 
 import (
@@ -77,6 +79,8 @@ var (
 	// bktFeedback holds the survey responses, one nested bucket per
 	// business day keyed by the 8-byte ticket index (storage/feedback.go).
 	bktFeedback = []byte("feedback")
+	// bktReports holds the reports' per-day summaries by day (reports.go).
+	bktReports = []byte("reports")
 
 	keySchema = []byte("schema_version")
 	keyDay    = []byte("day")
@@ -119,6 +123,12 @@ var migrations = []func(tx *bolt.Tx) error{
 	// 4 → 5: online bookings, their dates and the site's secrets
 	// (bookings.go).
 	migrateBookings,
+	// 5 → 6: the reports bucket of per-day summaries. Days stored before
+	// have none; reports builds them from the tickets when first read.
+	func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bktReports)
+		return err
+	},
 }
 
 // SchemaVersion is the schema version this binary writes.
