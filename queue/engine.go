@@ -792,6 +792,7 @@ func stateFromLoaded(ld *Loaded, defLoc *time.Location) (*State, error) {
 			st.serviceTimes[t.ServiceID] = t.Durations
 		}
 	}
+	st.loadWebhooks(ld)
 	return st, nil
 }
 

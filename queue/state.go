@@ -43,6 +43,10 @@ type State struct {
 	// serviceTimes holds the most recent service durations per service.
 	serviceTimes map[string][]time.Duration
 	recentCalls  []RecentCall
+
+	// webhooks, and the deliveries kept of each, oldest first (webhook.go).
+	webhooks   map[string]*Webhook
+	deliveries map[string][]WebhookDelivery
 }
 
 // RecentCall is one of the last calls, for lobby screens.

@@ -39,7 +39,8 @@ type ServiceTimes struct {
 
 // Put is one record to write, or to delete when Value is nil. Value is the
 // pointer type of its kind: *Site, *Agency, *Service, *Counter, *User,
-// *Device, *Session, *IdemRecord, *Ticket, *RecentCalls or *ServiceTimes. Tickets are kept per business
+// *Device, *Session, *IdemRecord, *Ticket, *RecentCalls, *ServiceTimes,
+// *Webhook or *WebhookDelivery. Tickets are kept per business
 // day; ID is the record's key (for a site, "site").
 type Put struct {
 	Kind  string
@@ -93,6 +94,9 @@ type Loaded struct {
 	// count.
 	RecentCalls  *RecentCalls
 	ServiceTimes []*ServiceTimes
+	// Webhooks and the deliveries kept of them (any order).
+	Webhooks          []*Webhook
+	WebhookDeliveries []*WebhookDelivery
 }
 
 // TicketFilter narrows a ticket listing of one day.

@@ -101,6 +101,8 @@ var migrations = []func(tx *bolt.Tx) error{
 		_, err := tx.CreateBucketIfNotExists(bktLive)
 		return err
 	},
+	// 2 → 3: the webhooks and webhook_deliveries buckets (webhooks.go).
+	migrateWebhooks,
 }
 
 // SchemaVersion is the schema version this binary writes.

@@ -47,6 +47,7 @@ func (db *DB) Load() (*queue.Loaded, error) {
 			loadAll(tx.Bucket(bktSessions), decodePlain[queue.Session], &l.Sessions),
 			loadAll(tx.Bucket(bktIdem), decodePlain[queue.IdemRecord], &l.Idem),
 			loadAll(tx.Bucket(bktTickets).Bucket([]byte(l.Day)), decodeTicket, &l.Tickets),
+			loadWebhooks(tx, l),
 		)
 	})
 	if err != nil {
