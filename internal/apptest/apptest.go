@@ -49,6 +49,9 @@ type Options struct {
 	// IssueLimit keeps the per-kiosk issue rate limit on; tests issue in
 	// bursts, so it is off unless asked for.
 	IssueLimit bool
+	// Configure, when set, changes the server's config last (for
+	// settings the options above do not cover).
+	Configure func(*app.Config)
 }
 
 // Clock is a settable clock for the engine.
@@ -109,6 +112,9 @@ func Start(t testing.TB, o Options) *Server {
 	}
 	if s.Clock != nil {
 		cfg.Clock = s.Clock.Now
+	}
+	if o.Configure != nil {
+		o.Configure(&cfg)
 	}
 	a, err := app.Open(cfg)
 	if err != nil {
