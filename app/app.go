@@ -33,6 +33,7 @@ import (
 	"github.com/mpp-digital/antrean/storage"
 	"github.com/mpp-digital/antrean/survey"
 	"github.com/mpp-digital/antrean/web"
+	"github.com/mpp-digital/antrean/webhooks"
 )
 
 // Version is the build's version, set with -ldflags at release.
@@ -84,6 +85,10 @@ type Config struct {
 	// answering 503 before it exits for its service manager to restart
 	// it (default 2 s).
 	FailGrace time.Duration
+
+	// Webhooks tunes the webhook deliveries (tests: timers, time limit);
+	// the zero value is API.md's.
+	Webhooks webhooks.Options
 }
 
 // Validate checks the config and fills defaults.
@@ -159,6 +164,8 @@ type App struct {
 	// Feed serves GET /api/v1/ws; tests may lower its MaxReplay before
 	// clients connect.
 	Feed *display.Feed
+	// Webhooks delivers events to the registered webhooks.
+	Webhooks *webhooks.Dispatcher
 	// URL is where it serves, e.g. http://127.0.0.1:43121.
 	URL string
 	// AdminPassword is set when this start created the admin with a
@@ -204,10 +211,17 @@ func Open(cfg Config) (*App, error) {
 	survey.Mount(a.API)
 	a.Reports = reports.New(eng, db, log)
 	a.Reports.Mount(a.API)
+	whOpts := cfg.Webhooks
+	if whOpts.Logger == nil {
+		whOpts.Logger = log
+	}
+	a.Webhooks = webhooks.New(eng, whOpts)
+	webhooks.Mount(a.API, a.Webhooks)
 	if cfg.Offline {
-		return a, nil
+		return a, nil // the command line's user tool delivers nothing
 	}
 	a.Reports.Start()
+	a.Webhooks.Start()
 	if err := a.firstStart(); err != nil {
 		a.closeEngine()
 		return nil, err
@@ -401,6 +415,8 @@ func (a *App) closeEngine() error {
 		a.stopJobs = nil
 	}
 	a.Reports.Close() // its builder reads and writes the store
+	// Before the engine: a delivery that got its 2xx is recorded first.
+	a.Webhooks.Close()
 	a.Engine.Close()
 	return a.DB.Close()
 }

@@ -120,6 +120,11 @@ var authzTable = []authzRow{
 	{"Y    -    -    -    -    Y   Y   -   Y   -   -    -   -", "POST /api/v1/bookings/:code/check-in", "kiosk, greeter (of the booking's agency, or of none); admin"},
 	// Reports
 	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/reports/summary", "supervisor (own agency; ?agency_id=A), admin"},
+	// Webhooks
+	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/webhooks", "admin"},
+	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/webhooks", "admin"},
+	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "DELETE /api/v1/webhooks/:id", "admin"},
+	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/webhooks/:id/deliveries", "admin"},
 	// Web screens
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /", "public (the start page)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /display", "public (the lobby display; ?device= picks a display's zone)"},
@@ -240,6 +245,16 @@ func (w *authzWorld) officer(agency string) (id, username string) {
 	w.s.MustJSON(http.MethodPost, "/api/v1/users", w.s.Admin, map[string]string{"username": w.username(), "password": apptest.StaffPassword, "role": queue.RoleOfficer, "agency_id": agency}, http.StatusCreated, &u)
 	return u.ID, u.Username
 }
+
+// webhook registers a webhook whose receiver is not there (its deliveries
+// fail and wait; nothing here needs them).
+func (w *authzWorld) webhook() string {
+	var v struct{ ID string }
+	w.s.MustJSON(http.MethodPost, "/api/v1/webhooks", w.s.Admin, authzWebhookBody, http.StatusCreated, &v)
+	return v.ID
+}
+
+var authzWebhookBody = map[string]any{"url": "http://127.0.0.1:9/authz", "secret": "authz-secret-0123456789"}
 
 func (w *authzWorld) device(kind string) (id, token string) {
 	var d struct{ ID, Token string }
@@ -463,6 +478,12 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 		"GET /api/v1/ws":     func() authzReq { return authzReq{path: "/api/v1/ws", ws: true} },
 
 		"GET /api/v1/reports/summary": fixed("/api/v1/reports/summary?from=2026-01-01&to=2026-01-31&group_by=service&agency_id="+A, nil),
+		"GET /api/v1/webhooks":        fixed("/api/v1/webhooks", nil),
+		"POST /api/v1/webhooks":       fixed("/api/v1/webhooks", authzWebhookBody),
+		"DELETE /api/v1/webhooks/:id": func() authzReq {
+			return authzReq{path: "/api/v1/webhooks/" + w.webhook()}
+		},
+		"GET /api/v1/webhooks/:id/deliveries": fixed("/api/v1/webhooks/"+w.webhook()+"/deliveries", nil),
 
 		"GET /":                 fixed("/", nil),
 		"GET /display":          fixed("/display", nil),

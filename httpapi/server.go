@@ -259,6 +259,7 @@ var statusOf = map[string]int{
 	queue.ECounterBusy:         http.StatusConflict,
 	queue.ECounterClosed:       http.StatusConflict,
 	queue.EInUse:               http.StatusConflict,
+	queue.ELimitReached:        http.StatusConflict,
 	queue.EIdempotencyMismatch: http.StatusUnprocessableEntity,
 	queue.ESlotFull:            http.StatusConflict,
 	queue.EAlreadyBooked:       http.StatusConflict,

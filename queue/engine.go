@@ -808,6 +808,7 @@ func stateFromLoaded(ld *Loaded, defLoc *time.Location) (*State, error) {
 		}
 	}
 	st.loadBookings(ld)
+	st.loadWebhooks(ld)
 	return st, nil
 }
 

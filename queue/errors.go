@@ -22,6 +22,7 @@ const (
 	ECounterBusy         = "counter_busy"
 	ECounterClosed       = "counter_closed"
 	EInUse               = "in_use"
+	ELimitReached        = "limit_reached"
 	EIdempotencyMismatch = "idempotency_mismatch"
 	ERateLimited         = "rate_limited"
 	EInternal            = "internal"

@@ -65,6 +65,10 @@ type State struct {
 	// (zero: to be worked out).
 	bookingExpiry     time.Time
 	bookingExpirySite *Site
+
+	// webhooks, and the deliveries kept of each, oldest first (webhook.go).
+	webhooks   map[string]*Webhook
+	deliveries map[string][]WebhookDelivery
 }
 
 // RecentCall is one of the last calls, for lobby screens.

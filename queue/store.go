@@ -67,9 +67,10 @@ type ServiceTimes struct {
 // Put is one record to write, or to delete when Value is nil. Value is the
 // pointer type of its kind: *Site, *Agency, *Service, *Counter, *User,
 // *Device, *Session, *IdemRecord, *Ticket, *RecentCalls, *ServiceTimes,
-// *Feedback, *AuditEntry, *Booking, *BookingPurge or *Secret. Tickets and
-// survey responses are kept per business day; ID is the record's key (for
-// a site, "site"; for a response, its ticket's ID).
+// *Feedback, *AuditEntry, *Booking, *BookingPurge, *Secret, *Webhook or
+// *WebhookDelivery. Tickets and survey responses are kept per business
+// day; ID is the record's key (for a site, "site"; for a response, its
+// ticket's ID).
 type Put struct {
 	Kind  string
 	ID    string
@@ -132,6 +133,9 @@ type Loaded struct {
 	Bookings             []*Booking
 	BookingSecret        []byte
 	BookingsPurgedBefore string
+	// Webhooks and the deliveries kept of them (any order).
+	Webhooks          []*Webhook
+	WebhookDeliveries []*WebhookDelivery
 }
 
 // TicketFilter narrows a ticket listing of one day.

@@ -236,7 +236,10 @@ func encodePut(p queue.Put) (op, error) {
 		o.bucket, o.key = bktLive, append([]byte(prefixServiceTimes), p.ID...)
 		o.val, err = encode[queue.ServiceTimes](p, nil)
 	default:
-		return op{}, fmt.Errorf("storage: unknown record kind %q", p.Kind)
+		var ok bool
+		if o, ok, err = encodeWebhookPut(p); !ok {
+			return op{}, fmt.Errorf("storage: unknown record kind %q", p.Kind)
+		}
 	}
 	if err == nil && len(o.key) == 0 {
 		err = fmt.Errorf("storage: %s without ID", p.Kind)

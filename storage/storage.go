@@ -129,6 +129,8 @@ var migrations = []func(tx *bolt.Tx) error{
 		_, err := tx.CreateBucketIfNotExists(bktReports)
 		return err
 	},
+	// 6 → 7: the webhooks and webhook_deliveries buckets (webhooks.go).
+	migrateWebhooks,
 }
 
 // SchemaVersion is the schema version this binary writes.

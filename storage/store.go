@@ -50,6 +50,7 @@ func (db *DB) Load() (*queue.Loaded, error) {
 			loadAll(tx.Bucket(bktTickets).Bucket([]byte(l.Day)), decodeTicket, &l.Tickets),
 			loadRated(tx, l),
 			loadBookings(tx, l.Day, l),
+			loadWebhooks(tx, l),
 		)
 	})
 	if err != nil {

@@ -17,6 +17,7 @@ import * as users from "./users.js";
 import * as devices from "./devices.js";
 import * as settings from "./settings.js";
 import * as audit from "./audit.js";
+import * as webhooks from "./webhooks.js";
 
 const $ = (id) => document.getElementById(id);
 const cfg = JSON.parse($("admin-config").textContent);
@@ -26,7 +27,8 @@ setTranslator(t);
 const ADMIN = ["admin"];
 const STAFF = ["admin", "supervisor"];
 
-// The navigation of SCREENS.md, in its order.
+// The navigation of SCREENS.md, in its order, with Webhook (the
+// integrators' receivers) beside the settings.
 const pages = [
   { id: "ringkasan", label: "nav.overview", roles: STAFF, module: overview },
   { id: "layanan", label: "nav.services", roles: STAFF, module: services },
@@ -36,6 +38,7 @@ const pages = [
   { id: "laporan", label: "nav.reports", roles: STAFF, soon: true },
   { id: "skm", label: "nav.skm", roles: STAFF, soon: true },
   { id: "pengaturan", label: "nav.settings", roles: ADMIN, module: settings },
+  { id: "webhook", label: "nav.webhooks", roles: ADMIN, module: webhooks },
   { id: "cadangan", label: "nav.backup", roles: ADMIN, module: { mount: mountBackup } },
   { id: "audit", label: "nav.audit", roles: ADMIN, module: audit },
 ];
