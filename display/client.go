@@ -446,7 +446,7 @@ type TicketMessage struct {
 // nothing changed: the place comes from the hub's cache and the
 // comparison needs no encoding.
 func (c *client) sendTicket(st *queue.State, t *queue.Ticket, last **queue.PublicTicket) error {
-	view := st.PublicPlaced(t, c.hub.places.place(st, t))
+	view := st.PublicIn(t, c.hub.places.of(st, t))
 	if *last != nil && samePublic(view, *last) {
 		return nil
 	}

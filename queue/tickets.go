@@ -37,17 +37,11 @@ type PublicTicket struct {
 
 // Public renders a ticket's public view against this state. Tickets of
 // earlier days have no position or estimate.
-func (s *State) Public(t *Ticket) *PublicTicket {
-	pos := 0
-	if t.Day == s.Day && t.Status == Waiting {
-		pos = s.Position(t)
-	}
-	return s.PublicPlaced(t, pos)
-}
+func (s *State) Public(t *Ticket) *PublicTicket { return s.PublicIn(t, nil) }
 
-// PublicPlaced is Public with the ticket's place already known (Positions;
-// 0 when it is not waiting today).
-func (s *State) PublicPlaced(t *Ticket, pos int) *PublicTicket {
+// PublicIn is Public with the ticket's queue already worked out (Places of
+// its service in this state; nil: work it out for this ticket alone).
+func (s *State) PublicIn(t *Ticket, q *Places) *PublicTicket {
 	p := &PublicTicket{
 		ID: t.ID, Number: t.Number, ServiceID: t.ServiceID, AgencyID: t.AgencyID,
 		Status: t.Status, Priority: t.Priority, Channel: t.Channel, Day: t.Day, Calls: t.Calls,
@@ -65,10 +59,22 @@ func (s *State) PublicPlaced(t *Ticket, pos int) *PublicTicket {
 	if t.Status == Called || t.Status == Serving {
 		p.CounterName = counterName(s, t.CounterID)
 	}
-	if pos > 0 && t.Day == s.Day && t.Status == Waiting {
-		ahead := pos - 1
-		p.Position, p.PeopleAhead = &pos, &ahead
-		p.EtaMin = s.ETA(t.ServiceID, ahead)
+	if t.Day == s.Day && t.Status == Waiting {
+		var pos int
+		if q != nil {
+			pos = q.Position(t.ID)
+		} else {
+			pos = s.Position(t)
+		}
+		if pos > 0 {
+			ahead := pos - 1
+			p.Position, p.PeopleAhead = &pos, &ahead
+			if q != nil {
+				p.EtaMin = eta(ahead, q.open, q.avg)
+			} else {
+				p.EtaMin = s.ETA(t.ServiceID, ahead)
+			}
+		}
 	}
 	return p
 }
