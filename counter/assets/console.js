@@ -840,6 +840,9 @@ function moveActive(step) {
   setActive(i);
 }
 
+// dialogClosedAt is when a dialog last closed (performance.now()).
+let dialogClosedAt = -Infinity;
+
 async function doTransfer() {
   const o = transferOptions[transferActive];
   if (!o || o.here) {
@@ -888,7 +891,18 @@ async function doLogout(closeFirst) {
 function wire() {
   bindLogin($("login-form"), session, t, afterLogin);
   for (const b of document.querySelectorAll("#actions .act")) {
-    b.addEventListener("click", () => press(b.dataset.act));
+    b.addEventListener("click", (e) => {
+      // A keyboard click (detail 0) just after a dialog closed is the
+      // Enter that confirmed the dialog reaching the focused button, not
+      // a press of its own: it must not call the next visitor.
+      if (e.detail === 0 && performance.now() - dialogClosedAt < 400) return;
+      press(b.dataset.act);
+    });
+  }
+  for (const d of document.querySelectorAll("dialog")) {
+    d.addEventListener("close", () => {
+      dialogClosedAt = performance.now();
+    });
   }
   $("open-button").addEventListener("click", () => act("open"));
   $("undo").addEventListener("click", runUndo);
