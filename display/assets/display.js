@@ -51,6 +51,9 @@ const hook = (window.__antrean = {
     return true;
   },
   advance: (ms) => hook.clock.advance(ms),
+  // quiet: no board refresh waits or runs (tests wait for it between
+  // their calls, as ten calls a minute leave the page).
+  quiet: () => !refreshTimer && !refreshing,
 });
 
 // ---- device token: kept in localStorage, never left in the address bar
@@ -379,8 +382,11 @@ let pageTimer = 0;
 
 // renderRows lays the agencies out in rows — in two columns when there
 // are several, filled top to bottom like a newspaper. An agency with more
-// counters than one screen holds takes several rows. Rows that do not fit
-// go to further pages, which turn every few seconds.
+// counters than a column holds takes several rows ("Dukcapil (1/2)").
+// Rows that do not fit go to further pages, which turn every few seconds
+// (and to the page of each new call). So that thirty counters need as
+// few pages as possible, an agency is split to fill a column's last free
+// lines when it would otherwise start a new page, or is split anyway.
 function renderRows() {
   const box = $("rows");
   const rows = agencyRows();
@@ -397,52 +403,86 @@ function renderRows() {
     showPage();
     return;
   }
-  // Measure how many counter chips fit on a line of a row.
+  // Measure a row of one counter: how many chips fit on a line, how high
+  // a line of chips and the agency's own block are.
   const probe = rowElement(rows[0], 1, 1, rows[0].counters.slice(0, 1));
   cols[0].append(probe);
   const area = probe.querySelector(".row-counters");
   const chip = area.firstElementChild;
   const gap = parseFloat(getComputedStyle(area).columnGap) || 0;
   const perLine = chip ? Math.max(1, Math.floor((area.clientWidth + gap) / (chip.offsetWidth + gap))) : 8;
-  // A row may take as many lines of counters as the area holds.
   const lineGap = parseFloat(getComputedStyle(area).rowGap) || 0;
-  const extra = probe.offsetHeight - area.offsetHeight;
+  const infoH = probe.querySelector(".row-info").offsetHeight;
   const chipH = chip ? chip.offsetHeight : probe.offsetHeight;
-  const maxLines = Math.max(1, Math.floor((box.clientHeight - extra + lineGap) / (chipH + lineGap)));
+  const pad = probe.offsetHeight - Math.max(infoH, area.offsetHeight);
+  const rowGap = parseFloat(getComputedStyle(cols[0]).rowGap) || 0;
   probe.remove();
-  const els = [];
-  for (const r of rows) {
+  const linesOf = (n) => Math.ceil(n / perLine);
+  const heightOf = (lines) => pad + Math.max(infoH, lines * chipH + Math.max(0, lines - 1) * lineGap);
+
+  // plan says where each part goes — [{row, counters, page, col}] — and
+  // how many pages that takes, in columns avail high (the last column of
+  // a page lastAvail: the pager sits in its bottom corner).
+  const plan = (avail, lastAvail) => {
+    // A row may take as many lines of counters as a column holds.
+    let maxLines = 1;
+    while (heightOf(maxLines + 1) <= lastAvail + 1) maxLines++;
     const per = perLine * maxLines;
-    const parts = Math.max(1, Math.ceil(r.counters.length / per));
-    for (let p = 0; p < parts; p++) {
-      els.push(rowElement(r, p + 1, parts, r.counters.slice(p * per, (p + 1) * per)));
+    const parts = [];
+    let page = 0;
+    let col = 0;
+    let used = 0;
+    for (const r of rows) {
+      let rest = r.counters;
+      do {
+        const room = (col + 1 >= ncols ? lastAvail : avail) - used - (used > 0 ? rowGap : 0);
+        let take = Math.min(rest.length, per);
+        if (used > 0 && heightOf(linesOf(take)) > room + 1) {
+          let fits = 0;
+          while (fits < maxLines && heightOf(fits + 1) <= room + 1) fits++;
+          const lastColumn = col + 1 >= ncols;
+          if (fits >= 1 && (rest.length > per || (lastColumn && fits >= 2))) {
+            take = fits * perLine;
+          } else {
+            // On to the next column, or the next page.
+            if (lastColumn) page++;
+            col = lastColumn ? 0 : col + 1;
+            used = 0;
+            continue;
+          }
+        }
+        parts.push({ row: r, counters: rest.slice(0, take), page, col });
+        used += (used > 0 ? rowGap : 0) + heightOf(linesOf(take));
+        rest = rest.slice(take);
+      } while (rest.length);
     }
+    return { parts, pages: page + 1 };
+  };
+  let layout = plan(box.clientHeight, box.clientHeight);
+  if (layout.pages > 1) {
+    // Pages carry the pager in the bottom corner: leave it its room.
+    const pager = $("pager");
+    const hidden = pager.hidden;
+    pager.hidden = false;
+    const pagerH = pager.offsetHeight + (parseFloat(getComputedStyle(pager).bottom) || 0);
+    pager.hidden = hidden;
+    layout = plan(box.clientHeight, box.clientHeight - pagerH);
   }
-  // Measure every row at the column's width, then fill the columns.
+  for (let i = 0; i < layout.pages; i++) pages.push(Array.from({ length: ncols }, () => []));
+  const partsOf = new Map();
+  for (const p of layout.parts) partsOf.set(p.row, (partsOf.get(p.row) || 0) + 1);
+  const partNo = new Map();
+  const els = layout.parts.map((p) => {
+    const no = (partNo.get(p.row) || 0) + 1;
+    partNo.set(p.row, no);
+    const el = rowElement(p.row, no, partsOf.get(p.row), p.counters);
+    pages[p.page][p.col].push(el);
+    return el;
+  });
+  // Shrink long agency names to their box, measured at the column's width.
   cols[0].append(...els);
   for (const el of cols[0].querySelectorAll(".row-agency")) fit(el, 0.6);
-  const heights = els.map((el) => el.offsetHeight);
   cols[0].replaceChildren();
-  const avail = box.clientHeight;
-  const rowGap = parseFloat(getComputedStyle(cols[0]).rowGap) || 0;
-  let page = null;
-  let col = 0;
-  let used = 0;
-  els.forEach((el, i) => {
-    const h = heights[i] + (used > 0 ? rowGap : 0);
-    if (!page || (used > 0 && used + h > avail + 1)) {
-      if (page && col + 1 < ncols) {
-        col++;
-      } else {
-        page = Array.from({ length: ncols }, () => []);
-        pages.push(page);
-        col = 0;
-      }
-      used = 0;
-    }
-    page[col].push(el);
-    used += heights[i] + (used > 0 ? rowGap : 0);
-  });
   if (pageIndex >= pages.length) pageIndex = 0;
   showPage();
 }
@@ -503,17 +543,17 @@ function updateChip(counterId) {
   return found;
 }
 
-// flashChip highlights a counter's tile for a new call (steady, not
-// blinking: nothing for prefers-reduced-motion to stop).
+// flashChip highlights the tile of the newest call for a few seconds
+// (steady, not blinking: nothing for prefers-reduced-motion to stop).
+// Only the newest: in a burst of calls the eye gets one place to look.
 function flashChip(counterId) {
-  state.chipFlash.set(counterId, Date.now() + FLASH_MS);
+  const before = [...state.chipFlash.keys()].filter((id) => id !== counterId);
+  state.chipFlash = new Map([[counterId, Date.now() + FLASH_MS]]);
+  for (const id of before) updateChip(id);
   setTimeout(() => {
-    if ((state.chipFlash.get(counterId) || 0) > Date.now()) return; // a newer call
+    if ((state.chipFlash.get(counterId) || 0) > Date.now()) return; // called again since
     state.chipFlash.delete(counterId);
-    const sel = `[data-counter="${CSS.escape(counterId)}"]`;
-    for (const row of pages.flatMap(pageRows)) {
-      for (const chip of row.querySelectorAll(sel)) chip.classList.remove("is-new");
-    }
+    updateChip(counterId);
   }, FLASH_MS + 50);
 }
 
