@@ -126,21 +126,24 @@ func TestDisplayAnnouncesInOrder(t *testing.T) {
 		{"A001", "Loket 1"}, {"A012", "Loket 3"}, {"A123", "Meja 12"}, {"A1000", "Loket A"},
 		{"DK2021", "Loket 20"}, {"B019", "Loket 11"}, {"Z999", "Loket 100"}, {"K017", "Ruang 7"},
 	} {
-		text := queue.Announce(tc.number, tc.counter, "", false).ID
-		var got struct {
-			Keys    []string `json:"keys"`
-			Missing []string `json:"missing"`
-		}
-		b.Eval(fmt.Sprintf(`window.__antrean.clipsFor(%q)`, text), &got)
-		var spoken []string
-		for _, k := range got.Keys {
-			if k != "," {
-				spoken = append(spoken, strings.ToLower(k))
+		// The full form and the short one a backlog speaks.
+		ann := queue.Announce(tc.number, tc.counter, "", false)
+		for _, text := range []string{ann.ID, ann.ShortID} {
+			var got struct {
+				Keys    []string `json:"keys"`
+				Missing []string `json:"missing"`
 			}
-		}
-		want := strings.ToLower(strings.NewReplacer(",", "", ".", "").Replace(text))
-		if strings.Join(spoken, " ") != want || len(got.Missing) > 0 {
-			t.Errorf("clips for %q: %q, missing %q", text, spoken, got.Missing)
+			b.Eval(fmt.Sprintf(`window.__antrean.clipsFor(%q)`, text), &got)
+			var spoken []string
+			for _, k := range got.Keys {
+				if k != "," {
+					spoken = append(spoken, strings.ToLower(k))
+				}
+			}
+			want := strings.ToLower(strings.NewReplacer(",", "", ".", "").Replace(text))
+			if strings.Join(spoken, " ") != want || len(got.Missing) > 0 {
+				t.Errorf("clips for %q: %q, missing %q", text, spoken, got.Missing)
+			}
 		}
 	}
 
@@ -316,17 +319,24 @@ func TestDisplayReducedMotion(t *testing.T) {
 		Animation  string `json:"animation"`
 		Background string `json:"background"`
 		Ticker     string `json:"ticker"`
+		// The new call's tile is lit steadily too.
+		Tile          string `json:"tile"`
+		TileAnimation string `json:"tileAnimation"`
 	}
 	b.Eval(`(() => {
 		const now = getComputedStyle(document.getElementById("now"));
+		const tile = document.querySelector(".chip.is-new");
 		return {
 			flash: document.getElementById("now").classList.contains("flash"),
 			animation: now.animationName,
 			background: now.backgroundColor,
 			ticker: getComputedStyle(document.getElementById("ticker-text")).animationName,
+			tile: tile ? getComputedStyle(tile).backgroundColor : "",
+			tileAnimation: tile ? getComputedStyle(tile).animationName : "",
 		};
 	})()`, &got)
-	if !got.Flash || got.Animation != "none" || got.Background != "rgb(30, 158, 90)" || got.Ticker != "none" {
+	if !got.Flash || got.Animation != "none" || got.Background != "rgb(30, 158, 90)" || got.Ticker != "none" ||
+		got.Tile != "rgb(30, 158, 90)" || got.TileAnimation != "none" {
 		t.Errorf("reduced motion: %+v", got)
 	}
 	b.NoErrors()
