@@ -186,7 +186,7 @@ func TestDisplayAnnouncesInOrder(t *testing.T) {
 		if a.Recall != (i == 2) {
 			t.Errorf("announcement %d recall = %v", i, a.Recall)
 		}
-		if min := map[string]float64{"full": 4500, "short": 2000}[forms[i]]; a.End-a.At < min {
+		if least := map[string]float64{"full": 4500, "short": 2000}[forms[i]]; a.End-a.At < least {
 			t.Errorf("announcement %d (%s) lasted only %.0f ms", i, a.Form, a.End-a.At)
 		}
 		if i > 0 && a.At < got[i-1].End {

@@ -14,7 +14,8 @@
 // number, counter, recall, form: "full"|"short", behind}; dropped lists
 // the ones dropped unspoken ({number, counter, at}); pending() names the
 // waiting ones; useVirtualClock() and advance(ms) run the voice on a
-// virtual clock (at and end are then virtual ms).
+// virtual clock (at and end are then virtual ms); quiet() is true when no
+// board refresh is due or under way.
 
 import { Live, bindStatus } from "/static/live.js";
 import { loadI18n, formatClock, zoneAbbr } from "/static/i18n.js";
