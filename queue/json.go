@@ -128,6 +128,10 @@ func (ev *TicketEvent) AppendJSON(b []byte) ([]byte, error) {
 		b = j.String(b, a.ID)
 		b = append(b, `,"en":`...)
 		b = j.String(b, a.EN)
+		b = append(b, `,"short_id":`...)
+		b = j.String(b, a.ShortID)
+		b = append(b, `,"short_en":`...)
+		b = j.String(b, a.ShortEN)
 		b = append(b, '}')
 	}
 	return append(b, '}'), err

@@ -49,7 +49,7 @@ func jsonCase(s1, s2, s3 string, n int, nanos int64, mask uint8) (*Ticket, *Tick
 		ev.FromService = &ServiceRef{ID: s3, Code: s1, Name: s2}
 	}
 	if opt(7) {
-		ev.Announcement = &Announcement{ID: s1 + " " + s2, EN: s3}
+		ev.Announcement = &Announcement{ID: s1 + " " + s2, EN: s3, ShortID: s2, ShortEN: s3 + s1}
 	}
 	return t, ev
 }
