@@ -80,6 +80,10 @@ func New(version string) *Metrics {
 		Name: "antrean_http_errors_total",
 		Help: "Error answers by HTTP status and API error code.",
 	}, []string{"status", "code"})
+	// The server's own failures exist from the start, at zero, so that an
+	// alert on their increase works before the first one.
+	m.httpErrors.WithLabelValues("500", queue.EInternal)
+	m.httpErrors.WithLabelValues("503", queue.EUnavailable)
 	svcLabels := []string{"agency", "service"}
 	m.calls = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "antrean_calls_total",
