@@ -29,9 +29,9 @@ import (
 // forwardHeaders mark a request a proxy forwarded for a client.
 var forwardHeaders = []string{"X-Forwarded-For", "X-Real-Ip", "Forwarded"}
 
-// Allowed reports whether r may read the metrics: its peer is loopback or
+// allowed reports whether r may read the metrics: its peer is loopback or
 // in allow, and no proxy forwarded it.
-func Allowed(r *http.Request, allow []*net.IPNet) bool {
+func allowed(r *http.Request, allow []*net.IPNet) bool {
 	for _, h := range forwardHeaders {
 		if _, ok := r.Header[h]; ok {
 			return false
@@ -65,7 +65,7 @@ var errNotAllowed = queue.Errorf(queue.EForbidden,
 func (m *Metrics) Mount(e *echo.Echo, allow []*net.IPNet) {
 	h := m.Handler()
 	e.GET("/metrics", func(c echo.Context) error {
-		if !Allowed(c.Request(), allow) {
+		if !allowed(c.Request(), allow) {
 			return errNotAllowed
 		}
 		h.ServeHTTP(c.Response(), c.Request())
