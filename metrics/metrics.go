@@ -4,13 +4,13 @@
 // printer failures and error answers, beside the Go runtime and process
 // collectors. Every name of its own starts with antrean_.
 //
-// Nothing here sits on the engine's path. The live state (tickets by
-// service and status, waiting, counters) is read from Engine.State() when
-// Prometheus scrapes, so the engine keeps no bookkeeping for it. Waits,
-// service times and calls come from the committed events, through a
-// Publisher that only reads ticket.called, ticket.recalled and
-// ticket.done; commits, replays, printer failures and error answers
-// through hooks that bump a counter or a histogram.
+// Little of it sits on the engine's path: the committer observes two
+// histograms per commit (Options.OnCommit) and hands each group's events
+// to a Publisher that skips all but ticket.called, ticket.recalled and
+// ticket.done by their type. The live state (tickets by service and
+// status, waiting, counters) is read from Engine.State() when Prometheus
+// scrapes, so the engine keeps no bookkeeping for it. Replays, printer
+// failures and error answers come through hooks that bump a counter.
 package metrics
 
 import (
