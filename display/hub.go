@@ -132,6 +132,15 @@ func (h *Hub) Clients() int {
 	return len(h.public) + len(h.tickets)
 }
 
+// ClientCounts counts the connected clients of the public feed (lobby
+// screens, consoles, kiosks, survey tablets) and of the ticket feeds
+// (visitors' phones), for the metrics.
+func (h *Hub) ClientCounts() (public, tickets int) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.public), len(h.tickets)
+}
+
 func (h *Hub) add(c *client) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()

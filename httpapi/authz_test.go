@@ -48,6 +48,7 @@ var authzTable = []authzRow{
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /readyz", "public"},
 	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/backup", "admin"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/openapi.json", "public"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /metrics", "by address, not caller: loopback (this test's) and ANTREAN_METRICS_ALLOW, others 403 (metrics.TestMetricsAccess); a stale token is 401 as on every route"},
 	// Staff and setup
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "POST /api/v1/login", "anyone"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   -   -   -    -   -", "POST /api/v1/logout", "staff"},
@@ -382,6 +383,7 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 	r := map[string]func() authzReq{
 		"GET /healthz":       fixed("/healthz", nil),
 		"GET /readyz":        fixed("/readyz", nil),
+		"GET /metrics":       fixed("/metrics", nil),
 		"GET /api/v1/backup": fixed("/api/v1/backup", nil),
 
 		"GET /api/v1/openapi.json": fixed("/api/v1/openapi.json", nil),
