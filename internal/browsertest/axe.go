@@ -45,14 +45,19 @@ func (v AxeViolation) Blocking() bool { return v.Impact == "serious" || v.Impact
 
 func (v AxeViolation) String() string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s (%s): %s — %s", v.ID, v.Impact, v.Help, v.HelpURL)
+	help, _, _ := strings.Cut(v.HelpURL, "?")
+	fmt.Fprintf(&sb, "%s (%s): %s — %s", v.ID, v.Impact, v.Help, help)
 	const most = 6
 	for i, n := range v.Nodes {
 		if i == most {
 			fmt.Fprintf(&sb, "\n    … and %d more", len(v.Nodes)-most)
 			break
 		}
-		fmt.Fprintf(&sb, "\n    %s\n      %s", strings.Join(n.Target, ", "), short(n.HTML))
+		html := strings.Join(strings.Fields(n.HTML), " ")
+		if r := []rune(html); len(r) > 200 {
+			html = string(r[:197]) + "..."
+		}
+		fmt.Fprintf(&sb, "\n    %s\n      %s", strings.Join(n.Target, ", "), html)
 		if n.Summary != "" {
 			fmt.Fprintf(&sb, "\n      %s", strings.ReplaceAll(strings.TrimSpace(n.Summary), "\n", "\n      "))
 		}
