@@ -352,6 +352,7 @@ func TestAdminSetupFromEmpty(t *testing.T) {
 		t.Errorf("the newest audit entry reads %q, want budi's login", got)
 	}
 	b.Screenshot("audit-1366x768")
+	b.Axe("admin audit (id)")
 	b.Type("#audit-action", "device.created"+kb.Enter)
 	b.WaitFor(`document.querySelectorAll("#audit-table tbody tr").length === 2`, 3*time.Second) // the kiosk and the survey tablet
 	var rows []string

@@ -123,7 +123,7 @@ func TestAdminPages(t *testing.T) {
 	b.WaitFor(`window.__antrean && window.__antrean.page === "ringkasan" && document.documentElement.lang === "en"`, 5*time.Second)
 	b.WaitFor(`document.querySelectorAll("#overview-agencies .agency-card").length === 10`, 5*time.Second)
 	b.Axe("admin ringkasan (en)")
-	for _, page := range []string{"layanan", "instansi", "pengguna", "perangkat", "laporan", "skm", "pengaturan", "cadangan"} {
+	for _, page := range []string{"layanan", "instansi", "pengguna", "perangkat", "laporan", "skm", "pengaturan", "cadangan", "audit"} {
 		gotoPage(b, page) // it returns once the page has loaded its data
 		b.Axe("admin " + page + " (en)")
 		if page == "layanan" {
