@@ -120,6 +120,9 @@ var authzTable = []authzRow{
 	{"Y    -    -    -    -    Y   Y   -   Y   -   -    -   -", "POST /api/v1/bookings/:code/check-in", "kiosk, greeter (of the booking's agency, or of none); admin"},
 	// Reports
 	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/reports/summary", "supervisor (own agency; ?agency_id=A), admin"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/reports/waits", "not in API.md: supervisor (own agency; ?agency_id=A), admin, as the summary"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/reports/heatmap", "not in API.md: supervisor (own agency; ?agency_id=A), admin, as the summary"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/reports/longest", "not in API.md: supervisor (own agency; ?agency_id=A), admin, as the summary"},
 	// Web screens
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /", "public (the start page)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /display", "public (the lobby display; ?device= picks a display's zone)"},
@@ -463,6 +466,9 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 		"GET /api/v1/ws":     func() authzReq { return authzReq{path: "/api/v1/ws", ws: true} },
 
 		"GET /api/v1/reports/summary": fixed("/api/v1/reports/summary?from=2026-01-01&to=2026-01-31&group_by=service&agency_id="+A, nil),
+		"GET /api/v1/reports/waits":   fixed("/api/v1/reports/waits?from=2026-01-01&to=2026-01-31&agency_id="+A, nil),
+		"GET /api/v1/reports/heatmap": fixed("/api/v1/reports/heatmap?from=2026-01-01&to=2026-01-31&agency_id="+A, nil),
+		"GET /api/v1/reports/longest": fixed("/api/v1/reports/longest?agency_id="+A, nil),
 
 		"GET /":                 fixed("/", nil),
 		"GET /display":          fixed("/display", nil),
