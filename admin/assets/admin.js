@@ -17,6 +17,8 @@ import * as users from "./users.js";
 import * as devices from "./devices.js";
 import * as settings from "./settings.js";
 import * as audit from "./audit.js";
+import * as laporan from "./laporan.js";
+import * as ikm from "./ikm.js";
 
 const $ = (id) => document.getElementById(id);
 const cfg = JSON.parse($("admin-config").textContent);
@@ -33,8 +35,8 @@ const pages = [
   { id: "instansi", label: "nav.agencies", roles: ADMIN, module: agencies },
   { id: "pengguna", label: "nav.users", roles: STAFF, module: users },
   { id: "perangkat", label: "nav.devices", roles: ADMIN, module: devices },
-  { id: "laporan", label: "nav.reports", roles: STAFF, soon: true },
-  { id: "skm", label: "nav.skm", roles: STAFF, soon: true },
+  { id: "laporan", label: "nav.reports", roles: STAFF, module: laporan },
+  { id: "skm", label: "nav.skm", roles: STAFF, module: ikm },
   { id: "pengaturan", label: "nav.settings", roles: ADMIN, module: settings },
   { id: "cadangan", label: "nav.backup", roles: ADMIN, module: { mount: mountBackup } },
   { id: "audit", label: "nav.audit", roles: ADMIN, module: audit },
