@@ -1,10 +1,10 @@
 package display
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -220,7 +220,7 @@ func (f *Feed) Serve(w http.ResponseWriter, r *http.Request, addr string) error 
 		}
 		c.ticketID = t.ID
 		c.state = make(chan *queue.State, 1)
-		var last []byte
+		var last *queue.PublicTicket
 		first = func() error {
 			// Re-read after registering: the ticket may have moved since.
 			st := f.Engine.State()
@@ -441,20 +441,37 @@ type TicketMessage struct {
 	Data *queue.PublicTicket `json:"data"`
 }
 
-func (c *client) sendTicket(st *queue.State, t *queue.Ticket, last *[]byte) error {
-	view := st.Public(t)
-	body, err := json.Marshal(view)
-	if err != nil {
-		return err
-	}
-	if bytes.Equal(body, *last) {
+// sendTicket sends the ticket's view when it differs from the last sent.
+// It runs for every commit on every ticket feed, most often to find
+// nothing changed: the place comes from the hub's cache and the
+// comparison needs no encoding.
+func (c *client) sendTicket(st *queue.State, t *queue.Ticket, last **queue.PublicTicket) error {
+	view := st.PublicPlaced(t, c.hub.places.place(st, t))
+	if *last != nil && samePublic(view, *last) {
 		return nil
 	}
-	*last = body
+	*last = view
 	raw, err := json.Marshal(TicketMessage{Type: "ticket", Seq: st.Seq, Data: view})
 	if err != nil {
 		return err
 	}
 	c.conn.SetWriteDeadline(time.Now().Add(writeWait))
 	return c.conn.WriteMessage(websocket.TextMessage, raw)
+}
+
+// samePublic reports whether two public views of a ticket say the same.
+func samePublic(a, b *queue.PublicTicket) bool {
+	return a.ID == b.ID && a.Number == b.Number && a.ServiceID == b.ServiceID && a.ServiceName == b.ServiceName &&
+		a.ServiceNameEN == b.ServiceNameEN && a.AgencyID == b.AgencyID && a.AgencyName == b.AgencyName &&
+		a.Status == b.Status && a.Priority == b.Priority && a.Channel == b.Channel && a.Day == b.Day &&
+		sameInt(a.Position, b.Position) && sameInt(a.PeopleAhead, b.PeopleAhead) && sameInt(a.EtaMin, b.EtaMin) &&
+		a.CounterName == b.CounterName && a.Calls == b.Calls && a.IssuedAt.Equal(b.IssuedAt) &&
+		sameTime(a.CalledAt, b.CalledAt) && sameTime(a.ServingAt, b.ServingAt) && sameTime(a.DoneAt, b.DoneAt) &&
+		slices.Equal(a.Requirements, b.Requirements) && a.Fee == b.Fee
+}
+
+func sameInt(a, b *int) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
+
+func sameTime(a, b *time.Time) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
 }

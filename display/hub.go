@@ -30,6 +30,35 @@ type Hub struct {
 	// 256); set it before clients connect.
 	QueueSize int
 	wg        sync.WaitGroup
+	places    placeCache
+}
+
+// placeCache holds, for the newest state, the places of the tickets
+// waiting in each service: every commit wakes every phone following a
+// ticket, and each needs its ticket's place; one walk of a queue serves
+// them all instead of a walk each.
+type placeCache struct {
+	mu sync.Mutex
+	st *queue.State
+	by map[string]map[string]int
+}
+
+// place is the ticket's place in its queue in st (0 when not waiting).
+func (pc *placeCache) place(st *queue.State, t *queue.Ticket) int {
+	if t.Status != queue.Waiting || t.Day != st.Day {
+		return 0
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.st != st {
+		pc.st, pc.by = st, map[string]map[string]int{}
+	}
+	m, ok := pc.by[t.ServiceID]
+	if !ok {
+		m = st.Positions(t.ServiceID)
+		pc.by[t.ServiceID] = m
+	}
+	return m[t.ID]
 }
 
 // NewHub returns an empty hub.

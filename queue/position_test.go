@@ -44,7 +44,7 @@ func positionByMerge(s *State, t *Ticket) int {
 }
 
 // TestPositionMatchesMerge: the counted Position agrees with the merge
-// walk for every ticket, over random issues, calls, cancels and transfers
+// walk, and Positions with Position, for every ticket, over random issues, calls, cancels and transfers
 // between two services, for several interleave ratios, and frontWaiting
 // always matches the waiting lists.
 func TestPositionMatchesMerge(t *testing.T) {
@@ -102,9 +102,16 @@ func TestPositionMatchesMerge(t *testing.T) {
 						t.Fatalf("step %d: %s has %d front tickets waiting, frontWaiting says %d", step, sid, fronts, st.frontWaiting[sid])
 					}
 				}
+				places := map[string]map[string]int{}
+				for _, sid := range services {
+					places[sid] = st.Positions(sid)
+				}
 				st.tickets.each(func(_ string, tk *Ticket) {
 					if got, want := st.Position(tk), positionByMerge(st, tk); got != want {
 						t.Fatalf("step %d: ticket %s (front %v, %s): Position %d, merge walk %d", step, tk.ID, tk.Front(), tk.Status, got, want)
+					}
+					if got, want := places[tk.ServiceID][tk.ID], st.Position(tk); got != want {
+						t.Fatalf("step %d: ticket %s: Positions %d, Position %d", step, tk.ID, got, want)
 					}
 				})
 			}

@@ -308,6 +308,40 @@ func (s *State) Position(t *Ticket) int {
 	if ratio > 0 {
 		run = min(s.frontRun(t.ServiceID), ratio)
 	}
+	return place(ahead, frontAhead, front, fronts, regulars, ratio, run)
+}
+
+// Positions returns the place (as Position gives it) of every ticket
+// waiting in a service, found in one walk of its queue: for many readers
+// of one state, such as the phones following their tickets.
+func (s *State) Positions(serviceID string) map[string]int {
+	list := s.waiting[serviceID]
+	out := make(map[string]int, len(list))
+	ratio := 0
+	if s.Site != nil {
+		ratio = s.Site.PriorityInterleave
+	}
+	fronts := s.frontWaiting[serviceID]
+	regulars := len(list) - fronts
+	run := 0
+	if ratio > 0 {
+		run = min(s.frontRun(serviceID), ratio)
+	}
+	frontAhead := 0
+	for i, t := range list {
+		out[t.ID] = place(i, frontAhead, t.Front(), fronts, regulars, ratio, run)
+		if t.Front() {
+			frontAhead++
+		}
+	}
+	return out
+}
+
+// place is the 1-based place of a waiting ticket with ahead tickets before
+// it in queue order, frontAhead of them front ones, in a queue of fronts
+// front and regulars regular tickets, interleaved by ratio after a run of
+// run front calls (see Position).
+func place(ahead, frontAhead int, front bool, fronts, regulars, ratio, run int) int {
 	if front {
 		// ratio front tickets, then a regular one while any is left.
 		k := frontAhead

@@ -38,6 +38,16 @@ type PublicTicket struct {
 // Public renders a ticket's public view against this state. Tickets of
 // earlier days have no position or estimate.
 func (s *State) Public(t *Ticket) *PublicTicket {
+	pos := 0
+	if t.Day == s.Day && t.Status == Waiting {
+		pos = s.Position(t)
+	}
+	return s.PublicPlaced(t, pos)
+}
+
+// PublicPlaced is Public with the ticket's place already known (Positions;
+// 0 when it is not waiting today).
+func (s *State) PublicPlaced(t *Ticket, pos int) *PublicTicket {
 	p := &PublicTicket{
 		ID: t.ID, Number: t.Number, ServiceID: t.ServiceID, AgencyID: t.AgencyID,
 		Status: t.Status, Priority: t.Priority, Channel: t.Channel, Day: t.Day, Calls: t.Calls,
@@ -55,12 +65,10 @@ func (s *State) Public(t *Ticket) *PublicTicket {
 	if t.Status == Called || t.Status == Serving {
 		p.CounterName = counterName(s, t.CounterID)
 	}
-	if t.Day == s.Day && t.Status == Waiting {
-		if pos := s.Position(t); pos > 0 {
-			ahead := pos - 1
-			p.Position, p.PeopleAhead = &pos, &ahead
-			p.EtaMin = s.ETA(t.ServiceID, ahead)
-		}
+	if pos > 0 && t.Day == s.Day && t.Status == Waiting {
+		ahead := pos - 1
+		p.Position, p.PeopleAhead = &pos, &ahead
+		p.EtaMin = s.ETA(t.ServiceID, ahead)
 	}
 	return p
 }
