@@ -126,6 +126,9 @@ var authzTable = []authzRow{
 	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/webhooks", "admin"},
 	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "DELETE /api/v1/webhooks/:id", "admin"},
 	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/webhooks/:id/deliveries", "admin"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/reports/waits", "not in API.md: supervisor (own agency; ?agency_id=A), admin, as the summary"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/reports/heatmap", "not in API.md: supervisor (own agency; ?agency_id=A), admin, as the summary"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/reports/longest", "not in API.md: supervisor (own agency; ?agency_id=A), admin, as the summary"},
 	// Web screens
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /", "public (the start page)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /display", "public (the lobby display; ?device= picks a display's zone)"},
@@ -486,6 +489,9 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 			return authzReq{path: "/api/v1/webhooks/" + w.webhook()}
 		},
 		"GET /api/v1/webhooks/:id/deliveries": fixed("/api/v1/webhooks/"+w.webhook()+"/deliveries", nil),
+		"GET /api/v1/reports/waits":           fixed("/api/v1/reports/waits?from=2026-01-01&to=2026-01-31&agency_id="+A, nil),
+		"GET /api/v1/reports/heatmap":         fixed("/api/v1/reports/heatmap?from=2026-01-01&to=2026-01-31&agency_id="+A, nil),
+		"GET /api/v1/reports/longest":         fixed("/api/v1/reports/longest?agency_id="+A, nil),
 
 		"GET /":                 fixed("/", nil),
 		"GET /display":          fixed("/display", nil),
