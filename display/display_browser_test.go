@@ -206,6 +206,7 @@ func TestDisplayReconnectsAfterRestart(t *testing.T) {
 		t.Errorf("offline banner says %q", got)
 	}
 	b.Screenshot("offline-1920x1080")
+	b.Axe("display offline (id)")
 
 	s2 := apptest.Start(t, apptest.Options{Data: s.Data, Addr: addr, Clock: s.Clock})
 	if got := callAct(t, s2, officer, m.CounterA.ID, "next"); got != "A002" {
@@ -276,6 +277,7 @@ func TestDisplayDevicePairing(t *testing.T) {
 	b.Open(s.URL + "/display?device=" + m.Tokens["display"])
 	b.WaitText("#error", "tidak dikenal", 3*time.Second)
 	b.Screenshot("unknown-device-1366x768")
+	b.Axe("display unknown device (id)")
 	var stored *string
 	b.Eval(`localStorage.getItem("antrean.display.device")`, &stored)
 	if stored != nil {
@@ -314,6 +316,7 @@ func TestDisplayReducedMotion(t *testing.T) {
 	if !got.Flash || got.Animation != "none" || got.Background != "rgb(30, 158, 90)" || got.Ticker != "none" {
 		t.Errorf("reduced motion: %+v", got)
 	}
+	b.Axe("display new call, steady highlight (id)")
 	b.NoErrors()
 }
 
@@ -357,6 +360,7 @@ func TestDisplayScreenshots(t *testing.T) {
 	b.Screenshot("1920x1080-flash")
 	b.WaitFor(`!document.getElementById("now").classList.contains("flash")`, 5*time.Second) // after the flash
 	b.Screenshot("1920x1080")
+	b.Axe("display (id)")
 
 	b.Viewport(1366, 768)
 	time.Sleep(400 * time.Millisecond)
@@ -373,6 +377,7 @@ func TestDisplayScreenshots(t *testing.T) {
 	}
 	b.Screenshot("en-1920x1080")
 	checkLayout(t, b)
+	b.Axe("display (en)")
 
 	// A zone of one agency with 40 counters pages its rows.
 	var agencies struct {
@@ -414,6 +419,10 @@ func TestDisplayScreenshots(t *testing.T) {
 	openDisplay(t, q, s.URL+"/display")
 	q.WaitVisible("#unlock", 3*time.Second)
 	q.Screenshot("1366x768-sound-prompt")
+	q.Axe("display sound prompt (id)")
+	openDisplay(t, q, s.URL+"/display?lang=en")
+	q.WaitVisible("#unlock", 10*time.Second)
+	q.Axe("display sound prompt (en)")
 	b.NoErrors()
 	q.NoErrors()
 }

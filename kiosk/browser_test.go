@@ -297,10 +297,14 @@ func TestKioskIssueQRAndVisitorCalled(t *testing.T) {
 	phone.WaitText("#announce", "Loket 1", time.Second)
 	phone.Screenshot("visitor-called-360x800")
 	checkScreen(t, phone, "visitor page called", false)
+	phone.Axe("visitor page called (id)")
 	// A recall alerts again.
 	s.MustJSON(http.MethodPost, "/api/v1/counters/"+m.CounterA.ID+"/recall", m.Tokens["officerA"], nil, http.StatusOK, nil)
 	phone.WaitFor(`window.__antrean.alerts === 2`, 2*time.Second)
 	phone.NoErrors()
+	phone.Open(decoded + "&lang=en")
+	phone.WaitFor(`window.__antrean && window.__antrean.ready && document.body.classList.contains("is-called")`, 10*time.Second)
+	phone.Axe("visitor page called (en)")
 }
 
 // Screenshots of the kiosk in both orientations, the print pages at
@@ -509,6 +513,7 @@ func TestKioskLanguageToggle(t *testing.T) {
 		if bad := leftovers(visibleText(t, b), idOnly); len(bad) > 0 {
 			t.Errorf("%s in English shows Indonesian: %s", screen, strings.Join(bad, ", "))
 		}
+		b.Axe("kiosk " + screen + " (en)")
 		if screen == "agency" {
 			b.Screenshot("agency-english")
 		}
@@ -517,6 +522,7 @@ func TestKioskLanguageToggle(t *testing.T) {
 		if bad := leftovers(visibleText(t, b), enOnly); len(bad) > 0 {
 			t.Errorf("%s in Indonesian shows English: %s", screen, strings.Join(bad, ", "))
 		}
+		b.Axe("kiosk " + screen + " (id)")
 	}
 	check("start")
 	tap(t, b, `.tile[data-agency="`+m.AgencyB.ID+`"]`)
@@ -558,6 +564,12 @@ func TestKioskLanguageToggle(t *testing.T) {
 		if bad := leftovers(visibleText(t, b), c.wrong); len(bad) > 0 {
 			t.Errorf("visitor page (%s) shows the other language: %s", c.lang, strings.Join(bad, ", "))
 		}
+		b.Axe("visitor page waiting (" + c.lang + ")")
+		// The print page of the same ticket, in the same language.
+		b.Viewport(320, 900)
+		b.Open(strings.Replace(a.StatusURL, "?k=", "/print?k=", 1) + "&mm=80&lang=" + c.lang)
+		b.WaitFor(`document.querySelector(".qr").complete && document.documentElement.dataset.pageMm`, 5*time.Second)
+		b.Axe("print page (" + c.lang + ")")
 	}
 	b.NoErrors()
 }
@@ -610,6 +622,10 @@ func TestKioskUnpairedGreeterAndIdle(t *testing.T) {
 	}
 	b.Screenshot("unpaired")
 	checkScreen(t, b, "unpaired", true)
+	b.Axe("kiosk unpaired (id)")
+	tap(t, b, "#lang-en")
+	b.WaitFor(`document.documentElement.lang === "en"`, 5*time.Second)
+	b.Axe("kiosk unpaired (en)")
 	openKiosk(t, b, s.URL+"/kiosk?device=bogus")
 	b.WaitText("#unpaired-problem", "tidak dikenal", time.Second)
 	var kept *string
@@ -709,6 +725,7 @@ func TestVisitorPageActions(t *testing.T) {
 		t.Errorf("confirmation %q", got)
 	}
 	b.Screenshot("cancel-confirm-360x800")
+	b.Axe("visitor page cancel confirmation (id)")
 	tap(t, b, "#cancel-no")
 	var pub struct{ Status string }
 	s.MustJSON(http.MethodGet, "/api/v1/tickets/"+second.Ticket.ID+"?k="+second.Key(), "", nil, http.StatusOK, &pub)
@@ -723,6 +740,7 @@ func TestVisitorPageActions(t *testing.T) {
 		t.Errorf("after 'yes' the ticket is %s", pub.Status)
 	}
 	b.WaitFor(`document.getElementById("cancel").hidden`, time.Second)
+	b.Axe("visitor page cancelled (id)")
 
 	// The first ticket is served: its page shows where the survey will be.
 	open(first.StatusURL)
@@ -731,12 +749,18 @@ func TestVisitorPageActions(t *testing.T) {
 	b.WaitVisible("#survey", time.Second)
 	b.Screenshot("done-survey-360x800")
 	checkScreen(t, b, "visitor page done", false)
+	b.Axe("visitor page done (id)")
 	b.NoErrors()
+	open(first.StatusURL + "&lang=en")
+	b.Axe("visitor page done (en)")
 
 	b.Open(s.URL + "/t/" + first.Ticket.ID + "?k=wrong")
 	if got := b.Text("h1"); got != "Tiket tidak ditemukan" {
 		t.Errorf("wrong key page: %q", got)
 	}
+	b.Axe("visitor page not found (id)")
+	b.Open(s.URL + "/t/" + first.Ticket.ID + "?k=wrong&lang=en")
+	b.Axe("visitor page not found (en)")
 }
 
 // A greeter of an agency, signed in at a kiosk screen, is offered only that
@@ -747,6 +771,7 @@ func TestKioskAgencyGreeter(t *testing.T) {
 	m := s.SetupMall()
 	b := browsertest.New(t, browsertest.Options{Width: 1920, Height: 1080})
 	b.Open(s.URL + "/") // the start page: somewhere on the site to sign in from
+	b.Axe("start page (id, with English hints)")
 	signIn(t, b, m.Users["greeterB"].Username)
 	openKiosk(t, b, s.URL+"/kiosk")
 	b.WaitVisible("#screen-start", time.Second)

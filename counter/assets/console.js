@@ -69,6 +69,12 @@ const hook = (window.__antrean = {
 });
 
 const now = () => Date.now() + session.serverOffset;
+// numberParts are a ticket's number with the priority star. The star is
+// drawn for the eye and hidden from screen readers, which hear the word
+// instead (an aria-label on a plain span or div is not read out).
+const numberParts = (tk, star = {}) => tk.priority
+  ? [h("span", { ...star, "aria-hidden": "true" }, "★"), tk.number, h("span", { class: "sr-only" }, ", " + t("priority"))]
+  : [tk.number];
 const minutesSince = (iso) => Math.max(0, Math.floor((now() - Date.parse(iso)) / 60000));
 
 // ---- setup data
@@ -592,10 +598,9 @@ function render() {
   const tstate = $("ticket-state");
   if (cur) {
     label.textContent = cur.status === "serving" ? t("current.serving") : t("current.called");
-    number.textContent = (cur.priority ? "★" : "") + cur.number;
+    number.replaceChildren(...numberParts(cur));
     number.classList.toggle("prio", !!cur.priority);
     number.classList.remove("none");
-    number.setAttribute("aria-label", cur.priority ? `${cur.number}, ${t("priority")}` : cur.number);
     tstate.hidden = false;
     tstate.className = "chip " + cur.status;
     tstate.textContent = t("status." + cur.status);
@@ -611,10 +616,10 @@ function render() {
   } else {
     $("cur-reqs").hidden = true;
     label.textContent = t("current.none");
-    number.textContent = "—";
+    // The heading above already says there is none: the dash is decoration.
+    number.replaceChildren(h("span", { "aria-hidden": "true" }, "—"));
     number.classList.remove("prio");
     number.classList.add("none");
-    number.setAttribute("aria-label", t("current.none"));
     tstate.hidden = true;
     $("cur-service").textContent = "";
     $("cur-meta").textContent = "";
@@ -698,7 +703,7 @@ function drawLists() {
     ...state.waiting.map((tk) => {
       const m = minutesSince(tk.queued_at);
       return h("tr", { dataset: { ticket: tk.id } },
-        h("td", { class: "n num" }, tk.priority ? h("span", { class: "prio", title: t("priority"), "aria-label": t("priority") }, "★") : null, tk.number),
+        h("td", { class: "n num" }, ...numberParts(tk, { class: "prio", title: t("priority") })),
         h("td", { class: "svc" }, serviceName(tk.service_id)),
         h("td", { class: "mins" + (m > (svcTarget.get(tk.service_id) || 15) ? " late" : "") }, t("minutes", { m })),
         h("td", {}, h("button", {
@@ -715,7 +720,7 @@ function drawLists() {
   nb.replaceChildren(
     ...state.noShows.map((tk) =>
       h("tr", { dataset: { ticket: tk.id } },
-        h("td", { class: "n num" }, tk.priority ? h("span", { class: "prio", "aria-label": t("priority") }, "★") : null, tk.number),
+        h("td", { class: "n num" }, ...numberParts(tk, { class: "prio" })),
         h("td", { class: "svc" }, serviceName(tk.service_id)),
         h("td", { class: "mins" }, tk.called_at ? t("minutes", { m: minutesSince(tk.called_at) }) : ""),
         h("td", {}, h("button", {
