@@ -333,7 +333,9 @@ func TestErrorCodesInBothLanguages(t *testing.T) {
 	login := s.Do(http.MethodPost, "/api/v1/login", "", map[string]string{"username": "admin", "password": apptest.AdminPassword})
 	var cookie string
 	for _, c := range login.Header.Values("Set-Cookie") {
-		cookie, _, _ = strings.Cut(c, ";")
+		if strings.HasPrefix(c, "antrean_session=") {
+			cookie, _, _ = strings.Cut(c, ";")
+		}
 	}
 	try("no CSRF token", 403, "csrf_failed", req{method: "POST", path: "/api/v1/logout", headers: []string{"Cookie", cookie}})
 

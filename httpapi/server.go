@@ -338,6 +338,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.log.Error("internal error", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 		status, body.Error.Code, en, id = errInternal.status, errInternal.code, errInternal.en, errInternal.id
 	}
+	if status == http.StatusUnauthorized {
+		if _, err := c.Request().Cookie(SessionHintCookie); err == nil {
+			clearSessionHint(c)
+		}
+	}
 	body.Error.Message = id
 	if prefersEnglish(c.Request()) {
 		body.Error.Message = en
