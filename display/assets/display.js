@@ -100,7 +100,7 @@ function callFromRecent(rc) {
     counter: rc.counter_name,
     agencyId: svc ? svc.agency_id : "",
     agency: svc ? agencyName(svc.agency_id) : "",
-    service: svc ? svc.name : "",
+    service: svc ? (cfg.lang === "en" && svc.name_en) || svc.name : "",
     text: "",
     at: Date.parse(rc.called_at) || 0,
   };
