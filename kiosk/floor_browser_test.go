@@ -50,13 +50,13 @@ func TestKioskFloor(t *testing.T) {
 	b := browsertest.New(t, browsertest.Options{Width: 1080, Height: 1920})
 	openKiosk(t, b, s.URL+"/kiosk?device="+url.QueryEscape(token))
 	tap(t, b, `.tile[data-agency="`+m.AgencyA.ID+`"]`)
-	b.WaitVisible(`[data-service="`+m.ServiceA1.ID+`"]`, 2*time.Second)
+	b.WaitVisible(`[data-service="`+m.ServiceA1.ID+`"]`, 5*time.Second)
 	if got := b.Text(`[data-service="` + m.ServiceA1.ID + `"] .facts`); !strings.Contains(got, "Langsung dilayani") || strings.Contains(got, "± 0") {
 		t.Errorf("a service nobody waits for reads %q", got)
 	}
 	b.Axe("kiosk agency (id)")
 	tap(t, b, "#lang-en")
-	b.WaitFor(`document.documentElement.lang === "en"`, 2*time.Second)
+	b.WaitFor(`document.documentElement.lang === "en"`, 5*time.Second)
 	card := b.Text(`[data-service="` + m.ServiceA1.ID + `"]`)
 	for _, want := range []string{"Served right away", "Electronic ID card enrolment", "Copy of the family card", "Aged 17 or over"} {
 		if !strings.Contains(card, want) {
@@ -69,29 +69,29 @@ func TestKioskFloor(t *testing.T) {
 	b.Screenshot("agency-en")
 	b.Axe("kiosk agency (en)")
 	tap(t, b, `#screen-agency [data-action="home"]`)
-	b.WaitVisible("#screen-start", 2*time.Second)
+	b.WaitVisible("#screen-start", 5*time.Second)
 	// Back at the start the kiosk greets the next visitor in Indonesian.
 	tap(t, b, "#lang-en")
-	b.WaitFor(`document.documentElement.lang === "en"`, 2*time.Second)
+	b.WaitFor(`document.documentElement.lang === "en"`, 5*time.Second)
 	if got := b.Text(`.tile[data-agency="` + m.AgencyA.ID + `"]`); !strings.Contains(got, "Civil Registry") || !strings.Contains(got, "Population and Civil Registration Office") {
 		t.Errorf("the English tile reads %q", got)
 	}
 	// Agency B has no English names: the Indonesian ones, and its
 	// service's Indonesian requirements.
 	tap(t, b, `.tile[data-agency="`+m.AgencyB.ID+`"]`)
-	b.WaitText(`[data-service="`+m.ServiceB1.ID+`"]`, "Pas foto 4x6 latar merah", 2*time.Second)
+	b.WaitText(`[data-service="`+m.ServiceB1.ID+`"]`, "Pas foto 4x6 latar merah", 5*time.Second)
 
 	// The network printer took it: printed, in words.
 	tap(t, b, `[data-take="`+m.ServiceB1.ID+`"]`)
 	b.WaitVisible("#screen-ticket", 5*time.Second)
-	b.WaitText("#t-print", "Ticket printed", 2*time.Second)
+	b.WaitText("#t-print", "Ticket printed", 5*time.Second)
 	if got := b.Text("#t-eta"); got != "Served right away" {
 		t.Errorf("the ticket's estimate with nobody ahead: %q", got)
 	}
 	printer.Jobs(1)
 	b.Axe("kiosk ticket printed (en)")
 	tap(t, b, "#lang-id")
-	b.WaitText("#t-print", "Tiket tercetak", 2*time.Second)
+	b.WaitText("#t-print", "Tiket tercetak", 5*time.Second)
 	b.Screenshot("ticket-printed-id")
 	b.NoErrors()
 
@@ -106,7 +106,7 @@ func TestKioskFloor(t *testing.T) {
 		b2.WaitVisible("#screen-ticket", 5*time.Second)
 		b2.WaitText("#t-print", wantStatus, 4*time.Second)
 		tap(t, b2, "#t-finish")
-		b2.WaitVisible("#screen-start", 2*time.Second)
+		b2.WaitVisible("#screen-start", 5*time.Second)
 	}
 	// afterprint: printed.
 	take(`(win) => win.dispatchEvent(new Event("afterprint"))`, "Tiket tercetak — silakan ambil")
@@ -240,12 +240,12 @@ func TestKioskUnpairedSignIn(t *testing.T) {
 	m := s.SetupMall()
 	b := browsertest.New(t, browsertest.Options{Width: 1920, Height: 1080})
 	openKiosk(t, b, s.URL+"/kiosk")
-	b.WaitVisible("#greeter-login", 2*time.Second)
+	b.WaitVisible("#greeter-login", 5*time.Second)
 	b.Screenshot("unpaired-signin")
 	checkScreen(t, b, "unpaired sign-in", true)
 	b.Axe("kiosk unpaired sign-in (id)")
 	tap(t, b, "#greeter-submit")
-	b.WaitText("#greeter-login [data-login-error]", "Isi nama pengguna dan kata sandi", 2*time.Second)
+	b.WaitText("#greeter-login [data-login-error]", "Isi nama pengguna dan kata sandi", 5*time.Second)
 	b.Type("#greeter-username", m.Users["greeter"].Username)
 	b.Type("#greeter-password", apptest.StaffPassword+kb.Enter)
 	b.WaitVisible("#screen-start", 5*time.Second)

@@ -90,8 +90,8 @@ type visitorData struct {
 	Ticket *queue.PublicTicket
 	// Texts rendered for the first paint; visitor.js keeps them current.
 	Service, Agency, Status, Position, Eta, Message, Counter, Issued, Fee string
-	Requirements                                                  []string
-	QRURL                                                         string
+	Requirements                                                          []string
+	QRURL                                                                 string
 }
 
 // notFoundData is the page of a missing ticket (or a wrong key).
