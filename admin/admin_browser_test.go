@@ -150,7 +150,7 @@ func TestAdminSetupFromEmpty(t *testing.T) {
 	b.Screenshot("settings-1366x768")
 	b.Axe("admin settings with a holiday and breaks (id)")
 	b.Click(form + ` .form-actions button[type=submit]`)
-	b.WaitText("#notice", "Pengaturan disimpan.", 3*time.Second)
+	b.WaitText("#settings-form .form-status", "Pengaturan disimpan.", 3*time.Second)
 	var site queue.Site
 	s.MustJSON(http.MethodGet, "/api/v1/site", "", nil, http.StatusOK, &site)
 	if site.Opens != "00:00" || site.Closes != "24:00" || len(site.Weekdays) != 7 || site.PriorityInterleave != 3 ||

@@ -140,7 +140,9 @@ func (p *page) serve(c echo.Context) error {
 		if queue.OnlinePlaces(svc) == 0 {
 			continue
 		}
-		reqs := svc.Requirements
+		// The page is in one language: the English requirements and
+		// agency names in English, the Indonesian where there are none.
+		reqs := svc.RequirementsIn(lang)
 		if reqs == nil {
 			reqs = []string{}
 		}
@@ -150,7 +152,7 @@ func (p *page) serve(c echo.Context) error {
 	}
 	for _, a := range st.Agencies() {
 		if with[a.ID] {
-			cfg.Agencies = append(cfg.Agencies, &pageAgency{ID: a.ID, Code: a.Code, Name: a.Name, ShortName: a.ShortName})
+			cfg.Agencies = append(cfg.Agencies, &pageAgency{ID: a.ID, Code: a.Code, Name: a.NameIn(lang), ShortName: a.Label(lang)})
 		}
 	}
 	d := pageData{

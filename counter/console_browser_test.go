@@ -211,6 +211,12 @@ func TestConsoleMorning(t *testing.T) {
 	b.WaitFor(`document.querySelectorAll("#transfer-list [role=option]").length === 1 && document.querySelector("#transfer-list [aria-selected=true]")`, 2*time.Second)
 	b.Screenshot("transfer-1366x768")
 	b.Axe("counter transfer dialog (id)")
+	// No counter of SKCK is open: the console asks first.
+	b.Keys(kb.Enter)
+	b.WaitVisible("#transfer-confirm:not([hidden])", 2*time.Second)
+	if got := b.Active(); got != "#transfer-confirm-yes" {
+		t.Errorf("the transfer's confirm step has the focus on %s", got)
+	}
 	press(b, kb.Enter, "A001 dialihkan ke Polres — SKCK.")
 	displayShows(d, ctr, "—")
 	waitVisitor(t, s, a1, "waiting for SKCK at Polres", func(p publicTicket) bool {
@@ -302,7 +308,7 @@ func TestConsoleMorning(t *testing.T) {
 	}
 	// While paused, next is refused by the console itself.
 	b.Keys(kb.F1)
-	b.WaitText("#result-text", "tidak tersedia", time.Second)
+	b.WaitText("#result-text", "Loket sedang istirahat", time.Second)
 	press(b, kb.F9, "Loket 1 melayani lagi.")
 	b.WaitText("#counter-state", "Buka", time.Second)
 

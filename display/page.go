@@ -109,12 +109,14 @@ func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	site := st.Site
 	cfg := pageConfig{
 		Lang: lang,
-		Site: siteConfig{Name: site.Name, Timezone: site.Timezone, Opens: site.Opens, Closes: site.Closes, RunningText: site.RunningText},
+		Site: siteConfig{Name: site.Name, Timezone: site.Timezone, Opens: site.Opens, Closes: site.Closes, RunningText: site.RunningTextIn(lang)},
 	}
 	cfg.Voice.Index = Voice.URL("clips.json")
 	cfg.Voice.Base = Voice.Prefix() + "clips/"
 	for _, a := range st.Agencies() {
-		cfg.Agencies = append(cfg.Agencies, agencyInfo{ID: a.ID, Name: a.Name, ShortName: a.ShortName})
+		// In English the English names, falling back to the Indonesian
+		// (the script shows short_name, else name).
+		cfg.Agencies = append(cfg.Agencies, agencyInfo{ID: a.ID, Name: a.NameIn(lang), ShortName: a.Label(lang)})
 	}
 	if cfg.Agencies == nil {
 		cfg.Agencies = []agencyInfo{}

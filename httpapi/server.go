@@ -347,6 +347,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if s.cfg.OnError != nil {
 		s.cfg.OnError(status, body.Error.Code)
 	}
+	if status == http.StatusUnauthorized {
+		if _, err := c.Request().Cookie(SessionHintCookie); err == nil {
+			clearSessionHint(c)
+		}
+	}
 	body.Error.Message = id
 	if prefersEnglish(c.Request()) {
 		body.Error.Message = en

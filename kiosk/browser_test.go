@@ -171,7 +171,7 @@ func TestKioskIssueQRAndVisitorCalled(t *testing.T) {
 	if got := b.Text("#t-ahead"); got != "Tidak ada antrean di depan Anda" {
 		t.Errorf("people ahead %q", got)
 	}
-	if got := b.Text("#t-print"); got != "Tiket sedang dicetak…" || !a.Printed {
+	if got := b.Text("#t-print"); got != "Tiket tercetak — silakan ambil" || !a.Printed {
 		t.Errorf("print status %q, printed %v", got, a.Printed)
 	}
 	b.WaitText("#t-countdown", "Kembali ke awal dalam", time.Second)
@@ -595,7 +595,7 @@ func TestKioskUnpairedGreeterAndIdle(t *testing.T) {
 	// kiosk without a network printer does at once).
 	tap(t, b, "#t-print-button")
 	b.WaitFor(`window.__antrean.prints.length === 1`, 5*time.Second)
-	if got := b.Text("#t-print"); got != "Tiket sedang dicetak…" {
+	if got := b.Text("#t-print"); got != "Tiket sedang dicetak…" && got != "Tiket tercetak — silakan ambil" {
 		t.Errorf("after Cetak tiket: %q", got)
 	}
 	var framed string

@@ -109,7 +109,9 @@ type kioskService struct {
 	NameEN       string   `json:"name_en"`
 	Fee          string   `json:"fee"`
 	Requirements []string `json:"requirements"`
-	Active       bool     `json:"active"`
+	// RequirementsEN are the English requirements (empty: none).
+	RequirementsEN []string `json:"requirements_en"`
+	Active         bool     `json:"active"`
 }
 
 type kioskData struct {
@@ -160,7 +162,11 @@ func kioskServices(st *queue.State) []*kioskService {
 		if reqs == nil {
 			reqs = []string{}
 		}
-		out = append(out, &kioskService{ID: svc.ID, AgencyID: svc.AgencyID, Code: svc.Code, Name: svc.Name, NameEN: svc.NameEN, Fee: svc.Fee, Requirements: reqs, Active: svc.Active})
+		en := svc.RequirementsEN
+		if en == nil {
+			en = []string{}
+		}
+		out = append(out, &kioskService{ID: svc.ID, AgencyID: svc.AgencyID, Code: svc.Code, Name: svc.Name, NameEN: svc.NameEN, Fee: svc.Fee, Requirements: reqs, RequirementsEN: en, Active: svc.Active})
 	}
 	return out
 }

@@ -69,6 +69,8 @@ func (p *PublicTicket) AppendJSON(b []byte) ([]byte, error) {
 	b = j.String(b, p.AgencyID)
 	b = append(b, `,"agency_name":`...)
 	b = j.String(b, p.AgencyName)
+	b = append(b, `,"agency_name_en":`...)
+	b = j.String(b, p.AgencyNameEN)
 	b = append(b, `,"status":`...)
 	b = j.String(b, string(p.Status))
 	b = append(b, `,"priority":`...)
@@ -98,6 +100,10 @@ func (p *PublicTicket) AppendJSON(b []byte) ([]byte, error) {
 	if len(p.Requirements) > 0 {
 		b = append(b, `,"requirements":`...)
 		b = j.Strings(b, p.Requirements)
+	}
+	if len(p.RequirementsEN) > 0 {
+		b = append(b, `,"requirements_en":`...)
+		b = j.Strings(b, p.RequirementsEN)
 	}
 	if p.Fee != "" {
 		b = append(b, `,"fee":`...)
@@ -145,6 +151,10 @@ func (r *Ref) appendJSON(b []byte) []byte {
 	b = j.String(b, r.ID)
 	b = append(b, `,"name":`...)
 	b = j.String(b, r.Name)
+	if r.NameEN != "" {
+		b = append(b, `,"name_en":`...)
+		b = j.String(b, r.NameEN)
+	}
 	return append(b, '}')
 }
 
@@ -158,5 +168,7 @@ func (r *ServiceRef) appendJSON(b []byte) []byte {
 	b = j.String(b, r.Code)
 	b = append(b, `,"name":`...)
 	b = j.String(b, r.Name)
+	b = append(b, `,"name_en":`...)
+	b = j.String(b, r.NameEN)
 	return append(b, '}')
 }

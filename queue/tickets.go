@@ -1,7 +1,6 @@
 package queue
 
 import (
-	"cmp"
 	"crypto/subtle"
 	"fmt"
 	"slices"
@@ -11,28 +10,34 @@ import (
 // PublicTicket is what a visitor and the public feeds may see of a ticket:
 // no key, no personal data.
 type PublicTicket struct {
-	ID            string     `json:"id"`
-	Number        string     `json:"number"`
-	ServiceID     string     `json:"service_id"`
-	ServiceName   string     `json:"service_name"`
-	ServiceNameEN string     `json:"service_name_en"`
-	AgencyID      string     `json:"agency_id"`
-	AgencyName    string     `json:"agency_name"`
-	Status        Status     `json:"status"`
-	Priority      bool       `json:"priority"`
-	Channel       string     `json:"channel"`
-	Day           string     `json:"day"`
-	Position      *int       `json:"position"`
-	PeopleAhead   *int       `json:"people_ahead"`
-	EtaMin        *int       `json:"eta_min"`
-	CounterName   string     `json:"counter_name"`
-	Calls         int        `json:"calls"`
-	IssuedAt      time.Time  `json:"issued_at"`
-	CalledAt      *time.Time `json:"called_at"`
-	ServingAt     *time.Time `json:"serving_at"`
-	DoneAt        *time.Time `json:"done_at"`
-	Requirements  []string   `json:"requirements,omitempty"`
-	Fee           string     `json:"fee,omitempty"`
+	ID            string `json:"id"`
+	Number        string `json:"number"`
+	ServiceID     string `json:"service_id"`
+	ServiceName   string `json:"service_name"`
+	ServiceNameEN string `json:"service_name_en"`
+	AgencyID      string `json:"agency_id"`
+	AgencyName    string `json:"agency_name"`
+	// AgencyNameEN is the agency's label in English, the Indonesian one
+	// when it has none.
+	AgencyNameEN string     `json:"agency_name_en"`
+	Status       Status     `json:"status"`
+	Priority     bool       `json:"priority"`
+	Channel      string     `json:"channel"`
+	Day          string     `json:"day"`
+	Position     *int       `json:"position"`
+	PeopleAhead  *int       `json:"people_ahead"`
+	EtaMin       *int       `json:"eta_min"`
+	CounterName  string     `json:"counter_name"`
+	Calls        int        `json:"calls"`
+	IssuedAt     time.Time  `json:"issued_at"`
+	CalledAt     *time.Time `json:"called_at"`
+	ServingAt    *time.Time `json:"serving_at"`
+	DoneAt       *time.Time `json:"done_at"`
+	Requirements []string   `json:"requirements,omitempty"`
+	// RequirementsEN are the requirements in English (the visitor's
+	// view only), the Indonesian ones when the service has none.
+	RequirementsEN []string `json:"requirements_en,omitempty"`
+	Fee            string   `json:"fee,omitempty"`
 }
 
 // Public renders a ticket's public view against this state. Tickets of
@@ -51,10 +56,7 @@ func (s *State) PublicIn(t *Ticket, q *Places) *PublicTicket {
 		p.ServiceName, p.ServiceNameEN = svc.Name, svc.NameEN
 	}
 	if a := s.agencies[t.AgencyID]; a != nil {
-		p.AgencyName = a.ShortName
-		if p.AgencyName == "" {
-			p.AgencyName = a.Name
-		}
+		p.AgencyName, p.AgencyNameEN = a.Label("id"), a.Label("en")
 	}
 	if t.Status == Called || t.Status == Serving {
 		p.CounterName = counterName(s, t.CounterID)
@@ -89,17 +91,21 @@ type TicketEvent struct {
 	Announcement *Announcement `json:"announcement,omitempty"`
 }
 
-// Ref names an object in an event.
+// Ref names an object in an event; NameEN is an agency's label in
+// English (left out for a counter, whose name is the same in both).
 type Ref struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	NameEN string `json:"name_en,omitempty"`
 }
 
-// ServiceRef names a service in an event.
+// ServiceRef names a service in an event, in Indonesian and English (the
+// Indonesian when it has no English name).
 type ServiceRef struct {
-	ID   string `json:"id"`
-	Code string `json:"code"`
-	Name string `json:"name"`
+	ID     string `json:"id"`
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	NameEN string `json:"name_en"`
 }
 
 func (s *State) serviceRef(id string) *ServiceRef {
@@ -107,14 +113,14 @@ func (s *State) serviceRef(id string) *ServiceRef {
 	if svc == nil {
 		return &ServiceRef{ID: id}
 	}
-	return &ServiceRef{ID: svc.ID, Code: svc.Code, Name: svc.Name}
+	return &ServiceRef{ID: svc.ID, Code: svc.Code, Name: svc.Name, NameEN: svc.NameIn("en")}
 }
 
 func (tx *txn) emitTicket(typ string, t *Ticket, extra func(*TicketEvent)) {
 	st := tx.st
 	ev := &TicketEvent{Ticket: st.Public(t), Service: st.serviceRef(t.ServiceID)}
 	if a := st.agencies[t.AgencyID]; a != nil {
-		ev.Agency = &Ref{ID: a.ID, Name: cmp.Or(a.ShortName, a.Name)}
+		ev.Agency = &Ref{ID: a.ID, Name: a.Label("id"), NameEN: a.Label("en")}
 	}
 	if c := st.counters[t.CounterID]; c != nil && t.CounterID != "" {
 		ev.Counter = &Ref{ID: c.ID, Name: c.Name}
@@ -504,14 +510,15 @@ func (tx *txn) call(t *Ticket, ctr *Counter, now time.Time) {
 }
 
 func (s *State) announce(t *Ticket, ctr *Counter) *Announcement {
-	agency := ""
+	agency, agencyEN := "", ""
 	if a := s.agencies[t.AgencyID]; a != nil {
-		agency = a.ShortName
-		if agency == "" {
-			agency = a.Name
-		}
+		agency, agencyEN = a.Label("id"), a.Label("en")
 	}
 	a := Announce(t.Number, ctr.Name, agency, s.Site.AnnounceAgency)
+	// The English call names the agency as English screens show it.
+	if agencyEN != agency {
+		a.EN = Announce(t.Number, ctr.Name, agencyEN, s.Site.AnnounceAgency).EN
+	}
 	return &a
 }
 
@@ -575,6 +582,10 @@ func (s *State) VisitorView(t *Ticket) *PublicTicket {
 		p.Fee = svc.Fee
 		if svc.Requirements != nil {
 			p.Requirements = svc.Requirements
+		}
+		p.RequirementsEN = svc.RequirementsIn("en")
+		if p.RequirementsEN == nil {
+			p.RequirementsEN = []string{}
 		}
 	}
 	return p

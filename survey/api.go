@@ -2,7 +2,6 @@ package survey
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/csv"
 	"net/http"
 	"slices"
@@ -128,6 +127,9 @@ type counterInfo struct {
 	Name       string `json:"name"`
 	AgencyID   string `json:"agency_id"`
 	AgencyName string `json:"agency_name"`
+	// AgencyNameEN is the agency's label in English (the Indonesian one
+	// when it has none); the tablet switches language on the spot.
+	AgencyNameEN string `json:"agency_name_en"`
 }
 
 type pending struct {
@@ -146,7 +148,7 @@ func (h *handlers) device(c echo.Context) error {
 	if k := st.Counter(d.CounterID); k != nil {
 		a.Counter = counterInfo{ID: k.ID, Name: k.Name, AgencyID: k.AgencyID}
 		if ag := st.Agency(k.AgencyID); ag != nil {
-			a.Counter.AgencyName = cmp.Or(ag.ShortName, ag.Name)
+			a.Counter.AgencyName, a.Counter.AgencyNameEN = ag.Label("id"), ag.Label("en")
 		}
 	}
 	if t := st.LastDone(d.CounterID); t != nil && !st.Rated(t.ID) {

@@ -454,7 +454,7 @@ function showView(v, note = "") {
   chip.dataset.status = v.status;
   $("v-code").textContent = formatCode(v.code);
   const name = lang === "en" && v.service_name_en ? v.service_name_en : v.service_name;
-  $("v-what").textContent = [name, v.agency_name].filter(Boolean).join(" · ");
+  $("v-what").textContent = [name, (lang === "en" && v.agency_name_en) || v.agency_name].filter(Boolean).join(" · ");
   $("v-when").textContent = `${longDate(v.date)}, ${span(v.start, v.end)}`;
   $("v-checkin").textContent = v.status === "booked" ? checkinText(v.checkin_opens, v.checkin_closes) : "";
   $("v-checkin").hidden = v.status !== "booked";

@@ -112,9 +112,17 @@ const state = {
 const inZone = (agencyId) => !state.zone || state.zone.has(agencyId);
 const serverNow = () => Date.now() + state.serverOffset;
 
+// agencyLabel is what the screen calls an agency: in English its English
+// short name or name, falling back to the Indonesian (queue.Agency.Label).
+function agencyLabel(a) {
+  if (!a) return "";
+  if (cfg.lang === "en" && a.short_name_en) return a.short_name_en;
+  if (cfg.lang === "en" && !a.short_name && a.name_en) return a.name_en;
+  return a.short_name || a.name;
+}
+
 function agencyName(id) {
-  const a = state.agencies.find((x) => x.id === id);
-  return a ? a.short_name || a.name : "";
+  return agencyLabel(state.agencies.find((x) => x.id === id));
 }
 
 // serviceOf finds a ticket number's service by its letter prefix (codes
@@ -132,7 +140,7 @@ function callFromRecent(rc) {
     counter: rc.counter_name,
     agencyId: svc ? svc.agency_id : "",
     agency: svc ? agencyName(svc.agency_id) : "",
-    service: svc ? svc.name : "",
+    service: svc ? (cfg.lang === "en" && svc.name_en) || svc.name : "",
     text: "",
     at: Date.parse(rc.called_at) || 0,
   };
@@ -358,7 +366,7 @@ function rowElement(r, part, parts, counters) {
   info.className = "row-info";
   const name = document.createElement("div");
   name.className = "row-agency";
-  name.textContent = (r.agency.short_name || r.agency.name) + (parts > 1 ? ` (${part}/${parts})` : "");
+  name.textContent = (agencyLabel(r.agency) || r.agency.name) + (parts > 1 ? ` (${part}/${parts})` : "");
   const wait = document.createElement("div");
   wait.className = "row-wait num";
   const count = document.createElement("span");
@@ -559,8 +567,10 @@ function flashChip(counterId) {
 }
 
 function renderTicker() {
-  const text = state.site.running_text && state.site.running_text.trim()
-    ? state.site.running_text.trim()
+  // In English the English running text, else the Indonesian one.
+  const running = ((cfg.lang === "en" && (state.site.running_text_en || "").trim()) || (state.site.running_text || "").trim());
+  const text = running
+    ? running
     : t("hours", {
         opens: (state.site.opens || "").replace(":", t("time.sep")),
         closes: (state.site.closes || "").replace(":", t("time.sep")),
