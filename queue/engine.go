@@ -40,8 +40,8 @@ type Options struct {
 	Logger    *slog.Logger
 	// OnCommit, when set, is told after each group's store commit how
 	// many commands it held and how long the commit took. It runs on the
-	// committer goroutine once the callers are answered, before the
-	// events go out: it must be quick and must not block (a counter or a
+	// committer goroutine before the callers are answered and the events
+	// go out: it must be quick and must not block (a counter or a
 	// histogram, no I/O).
 	OnCommit func(commands int, took time.Duration)
 }
@@ -502,11 +502,13 @@ func (e *Engine) commit(g *group) error {
 	}
 	next := tx.st
 	e.state.Store(next)
-	for i, r := range g.batch {
-		r.reply <- g.results[i]
-	}
+	// OnCommit hears of the group before its callers are answered, so a
+	// caller that got its answer can count on the group being counted.
 	if e.opts.OnCommit != nil {
 		e.opts.OnCommit(len(g.batch), took)
+	}
+	for i, r := range g.batch {
+		r.reply <- g.results[i]
 	}
 	if len(tx.events) > 0 {
 		e.pubMu.Lock()
