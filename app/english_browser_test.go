@@ -226,7 +226,7 @@ func TestEnglishContentOnScreens(t *testing.T) {
 }
 
 // TestDemoKioskEnglish: the kiosk in English with the demo mall shows the
-// agencies' English short names and the services' English requirements.
+// agencies' English names and the services' English requirements.
 func TestDemoKioskEnglish(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Start: apptest.Workday, Demo: true})
@@ -250,8 +250,12 @@ func TestDemoKioskEnglish(t *testing.T) {
 	b.WaitFor(`document.documentElement.lang === "en"`, 3*time.Second)
 	tile := `.tile[data-agency="` + dkp.ID + `"]`
 	b.WaitText(tile, "Civil Registry", 3*time.Second)
+	b.Screenshot("demo-start-english")
 	b.Click(tile)
 	b.WaitFor(`document.body.innerText.includes("Photocopy of the Kartu Keluarga (family card)")`, 5*time.Second)
+	if got := b.Text("#agency-name"); got != dkp.NameEN {
+		t.Errorf("the agency screen's heading in English is %q, want %q", got, dkp.NameEN)
+	}
 	b.Screenshot("demo-agency-english")
 	b.NoErrors()
 }
