@@ -3,7 +3,6 @@ package booking
 import (
 	"embed"
 	"html/template"
-	"io/fs"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -30,19 +29,11 @@ var (
 var (
 	// Assets serves the booking page's script and style at
 	// /booking/assets/.
-	Assets = web.MustAssets(mustSub(assetsFS, "assets"), "/booking/assets/")
+	Assets = web.MustAssets(web.Sub(assetsFS, "assets"), "/booking/assets/")
 
 	catalog   = web.Common.Merge(web.MustCatalog(i18nFS, "i18n"))
 	templates = template.Must(template.New("").ParseFS(templatesFS, "templates/*.html"))
 )
-
-func mustSub(fsys fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(fsys, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
 
 // Catalog is the booking page's translations (shared ones included).
 func Catalog() web.Catalog { return catalog }
