@@ -44,15 +44,28 @@ import (
 //     path, query and header parameters, its security and its body. A
 //     request the server refused is the test's deliberate bad input and is
 //     not held against the document; its answer still is.
+//   - A body the server accepted for an operation described without a
+//     requestBody is a violation (the validator alone would pass it).
 //   - An /api path the document does not have must answer JSON 404
 //     not_found; a described path with a method it lacks, 405
-//     method_not_allowed (204 for OPTIONS). Paths outside /api that the
-//     document does not describe (the screens, static files) are not
-//     checked.
+//     method_not_allowed (204 for OPTIONS). The screens' HTML pages are
+//     described and checked like the API.
+//   - Strict mode: an answer's field, a header or a query parameter that
+//     the document does not declare is a violation even where a schema
+//     would let it pass; strictOptions lists what is exempt.
 //
+// Not checked (exclusions): the screens' embedded files (excludedPrefixes:
+// any content type, under paths an OpenAPI template cannot match); a path
+// outside /api that the document does not describe (a browser's
+// /favicon.ico); 101 Switching Protocols. Websockets (gorilla's dialer),
+// the browser tests' Chromium and clients with a transport of their own
+// (load generators, fuzzers: &http.Client{} uses http.DefaultTransport)
+// are not seen.
+//
+// Every test that starts a server logs how many exchanges were validated
+// (go test -v), with the running total of the process (OpenAPIValidated).
 // ANTREAN_OPENAPI_CHECK=off turns the check off (to look at something
-// else); it is on in CI. Websockets (gorilla's dialer) and clients with a
-// transport of their own (load generators, fuzzers) are not seen.
+// else); it is on in CI.
 
 // checked are the running test servers by host:port.
 var checked sync.Map // string → *Server
