@@ -7,7 +7,8 @@
 // in one nested bucket per business day ("2026-11-26") keyed by the 8-byte
 // big-endian ticket index or event seq, and reports' per-day summaries
 // keyed by day. Values are JSON, except the summaries, whose encoding is
-// the reports package's.
+// the reports package's. Days older than the archive window leave for
+// compressed files in the folder archive beside the database (archive.go).
 package storage
 
 import (
@@ -131,6 +132,10 @@ var migrations = []func(tx *bolt.Tx) error{
 	},
 	// 6 → 7: the webhooks and webhook_deliveries buckets (webhooks.go).
 	migrateWebhooks,
+	// 7 → 8: the archive's index (archive.go). An older antrean must not
+	// open a database whose old days live in archive files it knows
+	// nothing of.
+	migrateArchive,
 }
 
 // SchemaVersion is the schema version this binary writes.

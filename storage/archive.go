@@ -1,0 +1,814 @@
+package storage
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mpp-digital/antrean/queue"
+	bolt "go.etcd.io/bbolt"
+)
+
+// The archive: old days' tickets, events and audit entries leave the
+// database for compressed monthly files beside it, so that antrean.db
+// holds a window of recent days plus what is kept forever (configuration,
+// the reports' per-day summaries, survey responses, bookings).
+//
+// Files: DATA/archive/YYYY-MM.KIND.jsonl.gz, KIND one of tickets, events,
+// audit. Each is a series of gzip members (RFC 1952 allows it; gzip -dc,
+// zcat and Go's gzip.Reader read them as one stream), one member per day
+// archived, in the order archived, whose header names the day (FNAME) and
+// "antrean-archive/1 KIND" (FCOMMENT). A member holds the day's records,
+// one JSON object per line, byte for byte as the database held them:
+// tickets in issue order, events and audit entries in seq order. That is
+// also what `antrean export` writes, for archived days and live ones
+// alike.
+//
+// Crash safety. A day is appended to its files, which are fsynced, and
+// only then leaves the database, in one transaction that also records in
+// the bucket archive where its records went (file, offset, size) and how
+// long each file now is. That transaction is the commit point. A crash
+// before it leaves the day in the database and, maybe, a tail of the file
+// that no index names; the next run cuts every file back to its recorded
+// length before it appends, so a day is never in a file twice. A file
+// shorter than its recorded length (lost, or restored from an older copy)
+// is refused: archiving stops and says so, and nothing is deleted.
+
+// ArchiveDir is the archive's folder inside the data folder.
+const ArchiveDir = "archive"
+
+// The kinds of records archived, and exported.
+const (
+	KindTickets  = "tickets"
+	KindEvents   = "events"
+	KindAudit    = "audit"
+	KindFeedback = "feedback" // exported only: never archived
+)
+
+// archiveFormat is the FCOMMENT of every member, before its kind.
+const archiveFormat = "antrean-archive/1"
+
+var (
+	// bktArchive holds the archive's index: nested bucket "days" (day →
+	// archiveDay JSON) and "files" (file name → its committed length, 8
+	// bytes big-endian).
+	bktArchive      = []byte("archive")
+	bktArchiveDays  = []byte("days")
+	bktArchiveFiles = []byte("files")
+)
+
+// migrateArchive is migration 7 → 8.
+func migrateArchive(tx *bolt.Tx) error {
+	b, err := tx.CreateBucketIfNotExists(bktArchive)
+	if err != nil {
+		return err
+	}
+	if _, err := b.CreateBucketIfNotExists(bktArchiveDays); err != nil {
+		return err
+	}
+	_, err = b.CreateBucketIfNotExists(bktArchiveFiles)
+	return err
+}
+
+// archiveDay is the index entry of an archived day: where its records
+// went.
+type archiveDay struct {
+	Day        string        `json:"day"`
+	ArchivedAt time.Time     `json:"archived_at"`
+	Parts      []archivePart `json:"parts"`
+}
+
+// archivePart is one gzip member of one kind of a day's records.
+type archivePart struct {
+	Kind    string `json:"kind"`
+	File    string `json:"file"`
+	Offset  int64  `json:"offset"`
+	Size    int64  `json:"size"`
+	Records int    `json:"records"`
+}
+
+// ArchiveFileName is the archive file of a kind of records of a day's
+// month: "2026-09.tickets.jsonl.gz".
+func ArchiveFileName(day, kind string) string { return day[:7] + "." + kind + ".jsonl.gz" }
+
+// ArchiveOptions tune Archive.
+type ArchiveOptions struct {
+	// Level is the gzip level (gzip.DefaultCompression when 0).
+	Level int
+	// AfterWrite, when set, is called for each day after its records are
+	// written to the archive files and synced, before they leave the
+	// database; an error stops the run there, as a crash would (tests).
+	AfterWrite func(day string) error
+}
+
+// ArchiveResult says what a run of Archive did.
+type ArchiveResult struct {
+	// Days lists the days archived, oldest first.
+	Days []string
+	// Records counts the records archived by kind.
+	Records map[string]int
+	// Bytes is the compressed size written.
+	Bytes int64
+	// Waiting is the day that stopped the run because its report summary
+	// is not stored yet ("" when none did): a day's tickets leave only
+	// once the reports have what they need of them.
+	Waiting string
+}
+
+// archiveFault, when set (faultinject builds), runs where AfterWrite
+// does.
+var archiveFault func(day string)
+
+// Archive moves the tickets, events and audit entries of every day before
+// the day before (YYYY-MM-DD) from the database to the archive files,
+// one day at a time, oldest first. A day that holds tickets waits until
+// its report summary is stored. It stops between days when ctx ends.
+//
+// Archive reads and deletes only days before `before`, which the caller
+// keeps before the engine's day: those days are no engine state (the
+// engine writes today's records only), so the engine need not take part.
+// The delete of each day is a short write transaction of its own.
+func (db *DB) Archive(ctx context.Context, before string, opts ArchiveOptions) (ArchiveResult, error) {
+	res := ArchiveResult{Records: map[string]int{}}
+	if _, err := time.Parse(queue.DateLayout, before); err != nil {
+		return res, fmt.Errorf("storage: archive before %q: not a day", before)
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return res, nil
+		}
+		day, err := db.nextArchiveDay(before)
+		if err != nil || day == nil {
+			return res, err
+		}
+		if day.waiting {
+			res.Waiting = day.day
+			return res, nil
+		}
+		n, err := db.archiveOne(day, opts)
+		if err != nil {
+			return res, fmt.Errorf("storage: archive %s: %w", day.day, err)
+		}
+		res.Days = append(res.Days, day.day)
+		for _, p := range day.parts {
+			res.Records[p.kind] += len(p.recs)
+		}
+		res.Bytes += n
+	}
+}
+
+// dayRecords is what one day holds of each archived kind, copied out of
+// a read transaction.
+type dayRecords struct {
+	day     string
+	waiting bool // its tickets wait for their report summary
+	parts   []kindRecords
+}
+
+type kindRecords struct {
+	kind string
+	keys [][]byte
+	recs [][]byte
+}
+
+// nextArchiveDay finds the oldest day before `before` that holds tickets,
+// events or audit entries, and copies its records; nil when none.
+func (db *DB) nextArchiveDay(before string) (*dayRecords, error) {
+	var out *dayRecords
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		// Never the engine's day or later, whatever the caller asks.
+		if engineDay := string(tx.Bucket(bktMeta).Get(keyDay)); engineDay != "" && engineDay < before {
+			before = engineDay
+		}
+		day := ""
+		consider := func(d string) {
+			if d != "" && d < before && (day == "" || d < day) {
+				day = d
+			}
+		}
+		for _, name := range [][]byte{bktTickets, bktEvents} {
+			k, _ := tx.Bucket(name).Cursor().First()
+			consider(string(k))
+		}
+		audit := tx.Bucket(bktAudit).Cursor()
+		if k, v := audit.First(); k != nil {
+			d, err := auditDay(v)
+			if err != nil {
+				return fmt.Errorf("%w (audit entry %d)", err, getU64(k))
+			}
+			consider(d)
+		}
+		if day == "" {
+			return nil
+		}
+		out = &dayRecords{day: day}
+		tickets := tx.Bucket(bktTickets).Bucket([]byte(day))
+		if tickets != nil && tx.Bucket(bktReports).Get([]byte(day)) == nil {
+			if k, _ := tickets.Cursor().First(); k != nil {
+				out.waiting = true
+				return nil
+			}
+		}
+		for _, kind := range []struct {
+			name string
+			root []byte
+		}{{KindTickets, bktTickets}, {KindEvents, bktEvents}} {
+			b := tx.Bucket(kind.root).Bucket([]byte(day))
+			if b == nil {
+				continue
+			}
+			kr := kindRecords{kind: kind.name}
+			c := b.Cursor()
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				if v == nil {
+					continue // no nested buckets here; skip rather than lose
+				}
+				kr.keys, kr.recs = append(kr.keys, bytes.Clone(k)), append(kr.recs, bytes.Clone(v))
+			}
+			out.parts = append(out.parts, kr)
+		}
+		kr := kindRecords{kind: KindAudit}
+		for k, v := audit.First(); k != nil; k, v = audit.Next() {
+			d, err := auditDay(v)
+			if err != nil {
+				return fmt.Errorf("%w (audit entry %d)", err, getU64(k))
+			}
+			if d > day {
+				break // seq order is time order
+			}
+			kr.keys, kr.recs = append(kr.keys, bytes.Clone(k)), append(kr.recs, bytes.Clone(v))
+		}
+		if len(kr.keys) > 0 {
+			out.parts = append(out.parts, kr)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// auditDay is the business day of a stored audit entry: the date of its
+// time in the offset it was stored with, the site's.
+func auditDay(v []byte) (string, error) {
+	var e struct {
+		At time.Time `json:"at"`
+	}
+	if err := json.Unmarshal(v, &e); err != nil {
+		return "", fmt.Errorf("storage: decode audit entry: %w", err)
+	}
+	return e.At.Format(queue.DateLayout), nil
+}
+
+// archiveOne appends a day's records to the archive files, syncs them,
+// then deletes the day from the database and indexes it, in one
+// transaction. It answers the compressed bytes written.
+func (db *DB) archiveOne(d *dayRecords, opts ArchiveOptions) (int64, error) {
+	dir := filepath.Join(filepath.Dir(db.path), ArchiveDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return 0, err
+	}
+	committed, err := db.fileLengths()
+	if err != nil {
+		return 0, err
+	}
+	entry := archiveDay{Day: d.day, ArchivedAt: time.Now().UTC().Truncate(time.Second)}
+	lengths := map[string]int64{}
+	var written int64
+	for _, kr := range d.parts {
+		if len(kr.recs) == 0 {
+			continue
+		}
+		name := ArchiveFileName(d.day, kr.kind)
+		off, size, err := appendMember(dir, name, committed[name], d.day, kr.kind, kr.recs, opts.Level)
+		if err != nil {
+			return 0, err
+		}
+		entry.Parts = append(entry.Parts, archivePart{Kind: kr.kind, File: name, Offset: off, Size: size, Records: len(kr.recs)})
+		lengths[name] = off + size
+		written += size
+	}
+	if opts.AfterWrite != nil {
+		if err := opts.AfterWrite(d.day); err != nil {
+			return 0, err
+		}
+	}
+	if archiveFault != nil {
+		archiveFault(d.day)
+	}
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		idx := tx.Bucket(bktArchive)
+		files, days := idx.Bucket(bktArchiveFiles), idx.Bucket(bktArchiveDays)
+		for name, n := range lengths {
+			if getU64(files.Get([]byte(name))) != uint64(committed[name]) {
+				return fmt.Errorf("archive file %s changed under this run (another archiver?)", name)
+			}
+			if err := files.Put([]byte(name), u64(uint64(n))); err != nil {
+				return err
+			}
+		}
+		for _, kr := range d.parts {
+			if err := deleteArchived(tx, d.day, kr); err != nil {
+				return err
+			}
+		}
+		if old := days.Get([]byte(d.day)); old != nil {
+			// The day was archived before and got records since (it
+			// cannot, as days before the engine's are not written; but if
+			// it did, both parts stay findable).
+			var prev archiveDay
+			if err := json.Unmarshal(old, &prev); err != nil {
+				return fmt.Errorf("decode archive index of %s: %w", d.day, err)
+			}
+			entry.Parts = append(prev.Parts, entry.Parts...)
+		}
+		raw, err := json.Marshal(entry)
+		if err != nil {
+			return err
+		}
+		return days.Put([]byte(d.day), raw)
+	})
+	return written, err
+}
+
+// deleteArchived deletes a day's records of one kind, after checking that
+// the database holds exactly those that were archived.
+func deleteArchived(tx *bolt.Tx, day string, kr kindRecords) error {
+	switch kr.kind {
+	case KindTickets, KindEvents:
+		root := tx.Bucket(bktTickets)
+		if kr.kind == KindEvents {
+			root = tx.Bucket(bktEvents)
+		}
+		b := root.Bucket([]byte(day))
+		if b == nil {
+			return fmt.Errorf("%s of %s went away during archiving", kr.kind, day)
+		}
+		n := 0
+		c := b.Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			n++
+		}
+		if n != len(kr.keys) {
+			return fmt.Errorf("%s of %s changed during archiving (%d records, %d archived)", kr.kind, day, n, len(kr.keys))
+		}
+		return root.DeleteBucket([]byte(day))
+	case KindAudit:
+		b := tx.Bucket(bktAudit)
+		for _, k := range kr.keys {
+			if b.Get(k) == nil {
+				return fmt.Errorf("audit entry %d went away during archiving", getU64(k))
+			}
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fileLengths reads the committed length of every archive file.
+func (db *DB) fileLengths() (map[string]int64, error) {
+	out := map[string]int64{}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bktArchive).Bucket(bktArchiveFiles).ForEach(func(k, v []byte) error {
+			out[string(k)] = int64(getU64(v))
+			return nil
+		})
+	})
+	return out, err
+}
+
+// appendMember appends one gzip member holding recs, one per line, to the
+// archive file dir/name, first cutting the file back to committed (the
+// length the index knows; anything after it is the tail of a run that
+// did not finish). It syncs the file (and the folder, for a new file) and
+// answers the member's offset and size.
+func appendMember(dir, name string, committed int64, day, kind string, recs [][]byte, level int) (off, size int64, err error) {
+	path := filepath.Join(dir, name)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, 0, err
+	}
+	switch {
+	case fi.Size() < committed:
+		return 0, 0, fmt.Errorf("archive file %s is %d bytes, shorter than the %d the database has archived in it: it was cut or replaced; put the whole file back (from a backup's archive folder) before archiving goes on",
+			path, fi.Size(), committed)
+	case fi.Size() > committed:
+		if err := f.Truncate(committed); err != nil {
+			return 0, 0, err
+		}
+	}
+	if _, err := f.Seek(committed, io.SeekStart); err != nil {
+		return 0, 0, err
+	}
+	if level == 0 {
+		level = gzip.DefaultCompression
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	zw, err := gzip.NewWriterLevel(bw, level)
+	if err != nil {
+		return 0, 0, err
+	}
+	zw.Header = gzip.Header{Name: day, Comment: archiveFormat + " " + kind, OS: 255}
+	for _, r := range recs {
+		if bytes.IndexByte(r, '\n') >= 0 {
+			return 0, 0, fmt.Errorf("a %s record of %s holds a line break", kind, day)
+		}
+		zw.Write(r)
+		if _, err := zw.Write([]byte{'\n'}); err != nil {
+			return 0, 0, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return 0, 0, err
+	}
+	if err := bw.Flush(); err != nil {
+		return 0, 0, err
+	}
+	end, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := f.Sync(); err != nil {
+		return 0, 0, err
+	}
+	if committed == 0 {
+		syncDir(dir)
+	}
+	return committed, end - committed, nil
+}
+
+// syncDir makes a new or renamed entry of dir durable (best effort: not
+// every system can sync a folder).
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+// archivedParts returns the parts of kind of the archived days from..to
+// (inclusive; "" is open), by day.
+func (db *DB) archivedParts(kind, from, to string) (days []string, parts map[string][]archivePart, err error) {
+	parts = map[string][]archivePart{}
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bktArchive).Bucket(bktArchiveDays).Cursor()
+		for k, v := c.Seek([]byte(from)); k != nil && (to == "" || string(k) <= to); k, v = c.Next() {
+			var d archiveDay
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("storage: decode archive index of %s: %w", k, err)
+			}
+			for _, p := range d.Parts {
+				if p.Kind == kind {
+					parts[d.Day] = append(parts[d.Day], p)
+				}
+			}
+			if len(parts[d.Day]) > 0 {
+				days = append(days, d.Day)
+			}
+		}
+		return nil
+	})
+	return days, parts, err
+}
+
+// archivedKind reports whether an index entry has records of kind.
+func archivedKind(entry []byte, kind string) bool {
+	var d archiveDay
+	if json.Unmarshal(entry, &d) != nil {
+		return true // unreadable: better "missing" than silently none
+	}
+	for _, p := range d.Parts {
+		if p.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// ArchivedDays lists the archived days from..to (inclusive; "" is open)
+// that hold tickets.
+func (db *DB) ArchivedDays(from, to string) ([]string, error) {
+	days, _, err := db.archivedParts(KindTickets, from, to)
+	return days, err
+}
+
+// readParts calls fn with each record of the parts, in order. The record
+// is valid only during the call.
+func (db *DB) readParts(parts []archivePart, fn func(rec []byte) error) error {
+	dir := filepath.Join(filepath.Dir(db.path), ArchiveDir)
+	for _, p := range parts {
+		if err := readPart(filepath.Join(dir, p.File), p, fn); err != nil {
+			return fmt.Errorf("storage: archive %s: %w", p.File, err)
+		}
+	}
+	return nil
+}
+
+func readPart(path string, p archivePart, fn func(rec []byte) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(bufio.NewReaderSize(io.NewSectionReader(f, p.Offset, p.Size), 1<<16))
+	if err != nil {
+		return fmt.Errorf("at %d: %w", p.Offset, err)
+	}
+	n := 0
+	err = eachLine(zr, func(line []byte) error {
+		n++
+		return fn(line)
+	})
+	if err != nil {
+		return fmt.Errorf("at %d: %w", p.Offset, err)
+	}
+	if n != p.Records {
+		return fmt.Errorf("at %d: %d records, the index says %d", p.Offset, n, p.Records)
+	}
+	return nil
+}
+
+// eachLine calls fn with each line of r, without its line break.
+func eachLine(r io.Reader, fn func(line []byte) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 64<<20)
+	for sc.Scan() {
+		if err := fn(sc.Bytes()); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
+
+// archivedTickets lists an archived day's tickets in issue order from
+// index start on, through the filter; ok is false when the day is not in
+// the archive.
+func (db *DB) archivedTickets(f queue.TicketFilter, start uint64) (out []*queue.Ticket, ok bool, err error) {
+	days, parts, err := db.archivedParts(KindTickets, f.Day, f.Day)
+	if err != nil || len(days) == 0 {
+		return nil, false, err
+	}
+	errFull := errors.New("full")
+	err = db.readParts(parts[f.Day], func(rec []byte) error {
+		if f.Limit > 0 && len(out) >= f.Limit {
+			return errFull
+		}
+		t, err := decodeTicket(rec)
+		if err != nil {
+			return err
+		}
+		if uint64(t.Index) >= start && ticketMatches(t, f) {
+			out = append(out, t)
+		}
+		return nil
+	})
+	if errors.Is(err, errFull) {
+		err = nil
+	}
+	return out, true, err
+}
+
+func ticketMatches(t *queue.Ticket, f queue.TicketFilter) bool {
+	return (len(f.ServiceIDs) == 0 || slices.Contains(f.ServiceIDs, t.ServiceID)) &&
+		(f.AgencyID == "" || t.AgencyID == f.AgencyID) &&
+		(f.Status == "" || t.Status == f.Status)
+}
+
+// ExportKinds lists the kinds Export writes.
+var ExportKinds = []string{KindTickets, KindEvents, KindAudit, KindFeedback}
+
+// Export writes the records of one kind (ExportKinds) of the business
+// days from..to (inclusive), one JSON object per line as the database
+// stores it, to w: the archived days from the archive files, the others
+// from the database, in day order (audit entries and events by seq). It
+// answers the number of lines.
+func (db *DB) Export(w io.Writer, kind, from, to string) (int, error) {
+	if !slices.Contains(ExportKinds, kind) {
+		return 0, fmt.Errorf("storage: export: no kind %q (one of %s)", kind, strings.Join(ExportKinds, ", "))
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	n := 0
+	line := func(rec []byte) error {
+		n++
+		bw.Write(rec)
+		return bw.WriteByte('\n')
+	}
+	days, parts, err := db.archivedParts(kind, from, to)
+	if err != nil {
+		return 0, err
+	}
+	var live []string
+	var root []byte
+	switch kind {
+	case KindTickets:
+		root = bktTickets
+	case KindEvents:
+		root = bktEvents
+	case KindFeedback:
+		root = bktFeedback
+	}
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		if root == nil {
+			return nil
+		}
+		c := tx.Bucket(root).Cursor()
+		for k, v := c.Seek([]byte(from)); k != nil && string(k) <= to; k, v = c.Next() {
+			if v == nil {
+				live = append(live, string(k))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	all := slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(days), live...))))
+	for _, day := range all {
+		if ps := parts[day]; len(ps) > 0 {
+			if err := db.readParts(ps, line); err != nil {
+				return n, err
+			}
+		}
+		if slices.Contains(live, day) {
+			recs, err := db.dayBucket(root, day)
+			if err != nil {
+				return n, err
+			}
+			for _, r := range recs {
+				line(r)
+			}
+		}
+	}
+	if kind == KindAudit {
+		if err := db.exportAudit(from, to, line); err != nil {
+			return n, err
+		}
+	}
+	return n, bw.Flush()
+}
+
+// dayBucket copies the records of one day's bucket under root.
+func (db *DB) dayBucket(root []byte, day string) ([][]byte, error) {
+	var out [][]byte
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(root).Bucket([]byte(day))
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(_, v []byte) error {
+			if v != nil {
+				out = append(out, bytes.Clone(v))
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// exportAudit writes the audit entries the database holds of the days
+// from..to, in seq order, a read transaction per thousand.
+func (db *DB) exportAudit(from, to string, line func([]byte) error) error {
+	var after []byte
+	for {
+		var recs [][]byte
+		done := false
+		err := db.bolt.View(func(tx *bolt.Tx) error {
+			c := tx.Bucket(bktAudit).Cursor()
+			k, v := c.First()
+			if after != nil {
+				if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
+					k, v = c.Next()
+				}
+			}
+			for ; k != nil; k, v = c.Next() {
+				d, err := auditDay(v)
+				if err != nil {
+					return err
+				}
+				if d > to {
+					done = true
+					return nil
+				}
+				after = bytes.Clone(k)
+				if d >= from {
+					recs = append(recs, bytes.Clone(v))
+				}
+				if len(recs) >= 1000 {
+					return nil
+				}
+			}
+			done = true
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if err := line(r); err != nil {
+				return err
+			}
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+// ExportArchive is Export from the archive files alone, without the
+// database: for a data folder whose server is running (it holds the
+// database's lock). It reads the files of kind for the months of
+// from..to, member by member, and writes the lines of the members whose
+// day is in the range. A member cut short at the end of a file (an
+// archiving interrupted a moment ago; the server redoes it) ends that
+// file. The days still in the database are not written: warn reports,
+// per file, what was skipped.
+func ExportArchive(dataDir string, w io.Writer, kind, from, to string) (int, error) {
+	if kind == KindFeedback || !slices.Contains(ExportKinds, kind) {
+		return 0, fmt.Errorf("storage: the archive holds tickets, events and audit, not %q", kind)
+	}
+	dir := filepath.Join(dataDir, ArchiveDir)
+	names, err := filepath.Glob(filepath.Join(dir, "????-??."+kind+".jsonl.gz"))
+	if err != nil {
+		return 0, err
+	}
+	slices.Sort(names)
+	bw := bufio.NewWriterSize(w, 1<<16)
+	n := 0
+	for _, path := range names {
+		month := filepath.Base(path)[:7]
+		if month < from[:7] || month > to[:7] {
+			continue
+		}
+		m, err := exportFile(path, bw, from, to)
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, bw.Flush()
+}
+
+func exportFile(path string, w *bufio.Writer, from, to string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<16)
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return 0, nil // empty: its first day is being written
+		}
+		return 0, fmt.Errorf("storage: archive %s: %w", path, err)
+	}
+	n := 0
+	var member bytes.Buffer
+	for {
+		zr.Multistream(false)
+		day := zr.Header.Name
+		// A member is written out only once it has ended well (its CRC
+		// checked), so that a member cut short writes no half line.
+		member.Reset()
+		var err error
+		if day >= from && day <= to {
+			_, err = io.Copy(&member, zr)
+		} else {
+			_, err = io.Copy(io.Discard, zr)
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return n, nil // the tail of an unfinished run
+		}
+		if err != nil {
+			return n, fmt.Errorf("storage: archive %s, day %s: %w", path, day, err)
+		}
+		n += bytes.Count(member.Bytes(), []byte{'\n'})
+		if _, err := w.Write(member.Bytes()); err != nil {
+			return n, err
+		}
+		if err := zr.Reset(br); errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return n, nil
+		} else if err != nil {
+			return n, fmt.Errorf("storage: archive %s after day %s: %w", path, day, err)
+		}
+	}
+}
