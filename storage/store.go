@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/mpp-digital/antrean/queue"
@@ -382,15 +381,4 @@ func (db *DB) DropBefore(day string) error {
 		}
 		return nil
 	})
-}
-
-// Backup writes a consistent copy of the database to w while it serves,
-// and returns the bytes written.
-func (db *DB) Backup(w io.Writer) (int64, error) {
-	var n int64
-	err := db.bolt.View(func(tx *bolt.Tx) (err error) {
-		n, err = tx.WriteTo(w)
-		return err
-	})
-	return n, err
 }
