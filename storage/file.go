@@ -170,6 +170,12 @@ func (db *DB) Backup(w io.Writer) (int64, error) {
 			return n, err
 		}
 	}
+	return db.BackupStream(w)
+}
+
+// BackupStream is Backup without the temporary file: the copy streams to
+// w from one read transaction, which lasts as long as w takes it.
+func (db *DB) BackupStream(w io.Writer) (int64, error) {
 	var n int64
 	err := db.bolt.View(func(tx *bolt.Tx) (err error) {
 		n, err = tx.WriteTo(w)
