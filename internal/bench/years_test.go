@@ -72,7 +72,7 @@ type years struct {
 
 	base     int64  // a compacted database holding only the mall
 	baseDir  string // its data folder: the fresh database of hot-paths
-	full     int64 // the 120 days, as generated
+	full     int64  // the 120 days, as generated
 	sizes    map[string]int64
 	archived map[string]int64 // archive bytes after each stage
 }
