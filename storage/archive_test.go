@@ -1,21 +1,22 @@
 package storage_test
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/mpp-digital/antrean/queue"
 	"github.com/mpp-digital/antrean/storage"
 )
@@ -114,35 +115,50 @@ func archiveFiles(t *testing.T, dir string) map[string]int64 {
 	return out
 }
 
-// members reads an archive file as gzip members: the day named by each.
+// members reads an archive file: the day named by each day's header
+// frame. It checks that the file is one valid zstd stream holding the
+// records the headers count, and that the zstd tool (where installed)
+// reads it the same.
 func members(t *testing.T, path string) []string {
 	t.Helper()
+	hs, err := storage.ArchiveFileDays(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kind := strings.Split(filepath.Base(path), ".")[1]
+	var days []string
+	records := 0
+	for _, h := range hs {
+		if h.Kind != kind {
+			t.Errorf("%s: the header of %s says kind %q", path, h.Day, h.Kind)
+		}
+		days = append(days, h.Day)
+		records += h.Records
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	br := bufio.NewReader(f) // one buffer for every member
-	zr, err := gzip.NewReader(br)
+	zr, err := zstd.NewReader(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var days []string
-	for {
-		zr.Multistream(false)
-		days = append(days, zr.Header.Name)
-		if !strings.HasPrefix(zr.Header.Comment, "antrean-archive/1 ") {
-			t.Errorf("%s: member of %s says %q", path, zr.Header.Name, zr.Header.Comment)
-		}
-		if _, err := io.Copy(io.Discard, zr); err != nil {
-			t.Fatal(err)
-		}
-		if err := zr.Reset(br); err == io.EOF {
-			return days
-		} else if err != nil {
-			t.Fatal(err)
+	defer zr.Close()
+	whole, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("%s as one zstd stream: %v", path, err)
+	}
+	if n := bytes.Count(whole, []byte{'\n'}); n != records {
+		t.Errorf("%s: %d lines, the headers say %d", path, n, records)
+	}
+	if tool, err := exec.LookPath("zstd"); err == nil {
+		out, err := exec.Command(tool, "-dc", path).Output()
+		if err != nil || !bytes.Equal(out, whole) {
+			t.Errorf("zstd -dc %s: %v, %d bytes, %d decoded here", path, err, len(out), len(whole))
 		}
 	}
+	return days
 }
 
 // TestArchiveMovesOldDays: exactly the days before the cutoff leave the
@@ -165,7 +181,7 @@ func TestArchiveMovesOldDays(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 	files := archiveFiles(t, dir)
-	for _, name := range []string{"2026-08.tickets.jsonl.gz", "2026-09.tickets.jsonl.gz", "2026-08.events.jsonl.gz", "2026-09.events.jsonl.gz", "2026-08.audit.jsonl.gz", "2026-09.audit.jsonl.gz"} {
+	for _, name := range []string{"2026-08.tickets.jsonl.zst", "2026-09.tickets.jsonl.zst", "2026-08.events.jsonl.zst", "2026-09.events.jsonl.zst", "2026-08.audit.jsonl.zst", "2026-09.audit.jsonl.zst"} {
 		if files[name] == 0 {
 			t.Errorf("no %s in %v", name, files)
 		}
@@ -173,7 +189,7 @@ func TestArchiveMovesOldDays(t *testing.T) {
 	if len(files) != 6 {
 		t.Errorf("files %v", files)
 	}
-	if got := members(t, filepath.Join(dir, storage.ArchiveDir, "2026-08.events.jsonl.gz")); !slices.Equal(got, days[:4]) {
+	if got := members(t, filepath.Join(dir, storage.ArchiveDir, "2026-08.events.jsonl.zst")); !slices.Equal(got, days[:4]) {
 		t.Errorf("members of August's events: %v", got)
 	}
 
@@ -231,7 +247,7 @@ func TestArchiveMovesOldDays(t *testing.T) {
 	if !slices.Equal(res.Days, days[7:9]) {
 		t.Errorf("later run archived %v", res.Days)
 	}
-	if got := members(t, filepath.Join(dir, storage.ArchiveDir, "2026-09.tickets.jsonl.gz")); !slices.Equal(got, []string{days[4], days[6], days[7], days[8]}) {
+	if got := members(t, filepath.Join(dir, storage.ArchiveDir, "2026-09.tickets.jsonl.zst")); !slices.Equal(got, []string{days[4], days[6], days[7], days[8]}) {
 		t.Errorf("members of September's tickets: %v", got)
 	}
 	if after := dump(t, db, days[0], days[9]); fmt.Sprint(after) != fmt.Sprint(before) {
@@ -300,7 +316,7 @@ func TestArchiveCrashBetweenWriteAndDelete(t *testing.T) {
 		t.Fatalf("run with a crash at %s: %v, %v", days[2], res.Days, err)
 	}
 	// The day is in the file and still in the database.
-	if got := members(t, filepath.Join(dir, storage.ArchiveDir, "2026-08.tickets.jsonl.gz")); !slices.Equal(got, days[:3]) {
+	if got := members(t, filepath.Join(dir, storage.ArchiveDir, "2026-08.tickets.jsonl.zst")); !slices.Equal(got, days[:3]) {
 		t.Errorf("after the crash the file holds %v", got)
 	}
 	if tk, _ := db.Ticket(queue.TicketID(days[2], 1)); tk == nil {
@@ -318,7 +334,7 @@ func TestArchiveCrashBetweenWriteAndDelete(t *testing.T) {
 	if !slices.Equal(res.Days, days[2:6]) {
 		t.Errorf("the re-run archived %v", res.Days)
 	}
-	if got := members(t, filepath.Join(dir, storage.ArchiveDir, "2026-08.tickets.jsonl.gz")); !slices.Equal(got, days[:4]) {
+	if got := members(t, filepath.Join(dir, storage.ArchiveDir, "2026-08.tickets.jsonl.zst")); !slices.Equal(got, days[:4]) {
 		t.Errorf("after the re-run August's tickets hold %v, each day once", got)
 	}
 	if got := dump(t, db, days[0], days[7]); fmt.Sprint(got) != fmt.Sprint(before) {
@@ -338,7 +354,7 @@ func TestArchiveFileCutShort(t *testing.T) {
 	db := open(t, dir)
 	days := archiveWorld(t, db, 8)
 	archive(t, db, days[2], storage.ArchiveOptions{})
-	name := filepath.Join(dir, storage.ArchiveDir, "2026-08.tickets.jsonl.gz")
+	name := filepath.Join(dir, storage.ArchiveDir, "2026-08.tickets.jsonl.zst")
 	fi, _ := os.Stat(name)
 	if err := os.Truncate(name, fi.Size()-5); err != nil {
 		t.Fatal(err)
@@ -357,7 +373,7 @@ func TestArchiveFileCutShort(t *testing.T) {
 }
 
 // TestExportArchive: the archive alone (the server holds the database)
-// reads back the archived days as Export does; a member cut short at the
+// reads back the archived days as Export does; a day cut short at the
 // end of a file is left out whole.
 func TestExportArchive(t *testing.T) {
 	dir := t.TempDir()
@@ -381,15 +397,16 @@ func TestExportArchive(t *testing.T) {
 	if n, err := storage.ExportArchive(dir, io.Discard, storage.KindFeedback, days[0], days[9]); err != nil || n != 0 {
 		t.Errorf("survey responses from the archive before their purge: %d, %v", n, err)
 	}
-	// A run's tail: half a member at the end.
-	name := filepath.Join(dir, storage.ArchiveDir, "2026-09.events.jsonl.gz")
+	// A run's tail: half a day at the end.
+	name := filepath.Join(dir, storage.ArchiveDir, "2026-09.events.jsonl.zst")
 	whole, _ := os.ReadFile(name)
-	var tail bytes.Buffer
-	zw := gzip.NewWriter(&tail)
-	zw.Header.Name = "2026-09-06"
-	zw.Write(bytes.Repeat([]byte(`{"seq":99}`+"\n"), 1000))
-	zw.Close()
-	os.WriteFile(name, append(whole, tail.Bytes()[:tail.Len()/2]...), 0o600)
+	enc, _ := zstd.NewWriter(nil)
+	frame := enc.EncodeAll(bytes.Repeat([]byte(`{"seq":99}`+"\n"), 1000), nil)
+	hdr := fmt.Appendf(nil, `{"format":"antrean-archive/1","kind":"events","day":"2026-09-06","records":1000,"size":%d}`, len(frame))
+	tail := binary.LittleEndian.AppendUint32(nil, 0x184D2A5A)
+	tail = binary.LittleEndian.AppendUint32(tail, uint32(len(hdr)))
+	tail = append(append(tail, hdr...), frame[:len(frame)/2]...)
+	os.WriteFile(name, append(whole, tail...), 0o600)
 	var b bytes.Buffer
 	n, err := storage.ExportArchive(dir, &b, storage.KindEvents, days[0], days[9])
 	if err != nil || n != 24 || strings.Contains(b.String(), `"seq":99`) {
@@ -417,7 +434,7 @@ func TestArchiveKeepsPurges(t *testing.T) {
 	if len(res.Days) != 5 || res.Records[storage.KindFeedback] != 0 {
 		t.Fatalf("first run: %+v", res)
 	}
-	if files := archiveFiles(t, dir); files["2026-08.feedback.jsonl.gz"] != 0 {
+	if files := archiveFiles(t, dir); files["2026-08.feedback.jsonl.zst"] != 0 {
 		t.Errorf("responses with profiles archived: %v", files)
 	}
 	n, err := db.PurgeFeedback(days[3])

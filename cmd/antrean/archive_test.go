@@ -4,15 +4,12 @@ package main
 // `antrean compact`, and scheduled backups, on the real binary.
 
 import (
-	"bufio"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -115,35 +112,20 @@ func waitLog(t *testing.T, p *proc, s string, n int, timeout time.Duration) {
 	}
 }
 
-// memberDays lists the days of the members of every archive file, by
-// file.
+// memberDays lists the days of every archive file, as their header
+// frames name them, by file.
 func memberDays(t *testing.T, data string) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
-	names, _ := filepath.Glob(filepath.Join(data, "archive", "*.jsonl.gz"))
+	names, _ := filepath.Glob(filepath.Join(data, "archive", "*"+storage.ArchiveExt))
 	for _, name := range names {
-		f, err := os.Open(name)
+		hs, err := storage.ArchiveFileDays(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		br := bufio.NewReader(f)
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			t.Fatal(err)
+		for _, h := range hs {
+			out[filepath.Base(name)] = append(out[filepath.Base(name)], h.Day)
 		}
-		for {
-			zr.Multistream(false)
-			out[filepath.Base(name)] = append(out[filepath.Base(name)], zr.Header.Name)
-			if _, err := io.Copy(io.Discard, zr); err != nil {
-				t.Fatal(err)
-			}
-			if err := zr.Reset(br); err == io.EOF {
-				break
-			} else if err != nil {
-				t.Fatal(err)
-			}
-		}
-		f.Close()
 	}
 	return out
 }
@@ -280,7 +262,7 @@ func TestArchiveCrashAfterWrite(t *testing.T) {
 		t.Fatalf("the faulty server exited %d:\n%s", code, p.stderr)
 	}
 	tail := memberDays(t, data)
-	if got := tail[days[2][:7]+".tickets.jsonl.gz"]; !slices.Contains(got, days[2]) {
+	if got := tail[days[2][:7]+".tickets.jsonl.zst"]; !slices.Contains(got, days[2]) {
 		t.Fatalf("the crash left the archive without %s: %v", days[2], tail)
 	}
 	// The database still has the day: a stopped export reads it once.
@@ -297,7 +279,7 @@ func TestArchiveCrashAfterWrite(t *testing.T) {
 	}
 	var all []string
 	for name, ds := range memberDays(t, data) {
-		if strings.HasSuffix(name, ".tickets.jsonl.gz") {
+		if strings.HasSuffix(name, ".tickets.jsonl.zst") {
 			all = append(all, ds...)
 		}
 	}

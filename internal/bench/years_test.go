@@ -401,7 +401,7 @@ func (w *years) archiveStage(b *testing.B, stage, window int) {
 	}
 	compactTook := time.Since(t0)
 	var arch int64
-	names, _ := filepath.Glob(filepath.Join(w.dir, storage.ArchiveDir, "*.jsonl.gz"))
+	names, _ := filepath.Glob(filepath.Join(w.dir, storage.ArchiveDir, "*"+storage.ArchiveExt))
 	for _, n := range names {
 		arch += fileSize(n)
 	}
@@ -430,10 +430,20 @@ func (w *years) archiveStage(b *testing.B, stage, window int) {
 		live30 := w.sizes[parentName(b)+"/archive=30d"]
 		windowDay := float64(live90-live30) / 60
 		b.ReportMetric(windowDay/(1<<20), "window-MiB/day")
-		for _, wd := range []int{30, 90} {
-			total := float64(w.base) + float64(wd)*windowDay + float64(1825-wd)*archDay + 1825*forever
-			b.ReportMetric(total/(1<<30), fmt.Sprintf("5y-GiB-window%d", wd))
+		fiveYears := func(wd int) float64 {
+			return float64(w.base) + float64(wd)*windowDay + float64(1825-wd)*archDay + 1825*forever
 		}
+		for _, wd := range []int{30, 90} {
+			b.ReportMetric(fiveYears(wd)/(1<<30), fmt.Sprintf("5y-GiB-window%d", wd))
+			b.ReportMetric(fiveYears(wd)/1e9, fmt.Sprintf("5y-GB-window%d", wd))
+		}
+		// The largest window whose five years stay under 2 GB (decimal);
+		// -1 when not even every day archived fits.
+		fits := -1
+		for wd := 0; wd <= 1825 && fiveYears(wd) < 2e9; wd++ {
+			fits = wd
+		}
+		b.ReportMetric(float64(fits), "5y-max-window-days-under-2GB")
 	}
 	fmt.Fprintf(os.Stderr, "years: %s: %+v\n", b.Name(), res)
 }
