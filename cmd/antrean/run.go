@@ -35,7 +35,8 @@ separated), ANTREAN_SESSION_TTL (e.g. 12h), ANTREAN_ISSUE_LIMIT (e.g. 10/2s,
 or off), ANTREAN_WS_PER_ADDR (256), ANTREAN_WS_MAX (20000),
 ANTREAN_BOOKING_LIMIT (e.g. 10/1m, or off), ANTREAN_CODE_GUESS_LIMIT
 (e.g. 10/1m, or off), ANTREAN_LOG_LEVEL (debug, info, warn, error),
-ANTREAN_PASSWORD (for 'user'). Flags win over the environment.
+ANTREAN_NATS_URL, ANTREAN_SITE_ID, ANTREAN_NATS_CREDS, ANTREAN_NATS_CA (the
+region's NATS), ANTREAN_PASSWORD (for 'user'). Flags win over the environment.
 `
 
 // run is the whole command; main only wires the process to it.
@@ -130,6 +131,10 @@ func serve(ctx context.Context, args []string, demo bool, stdout, stderr io.Writ
 	wsPerAddr := fs.String("ws-per-addr", env("ANTREAN_WS_PER_ADDR", "256"), "websockets of the public feed one client address may hold")
 	wsMax := fs.String("ws-max", env("ANTREAN_WS_MAX", "20000"), "websockets the server holds in all")
 	bookingLimit := fs.String("booking-limit", env("ANTREAN_BOOKING_LIMIT", "10/1m"), "online bookings one client (address, kiosk or staff member) may make: BURST/INTERVAL, or off")
+	fs.StringVar(&cfg.NATS.Conn.URL, "nats", env("ANTREAN_NATS_URL", ""), "NATS server(s) of the region, comma separated: publish every committed event to JetStream (needs --site-id)")
+	fs.StringVar(&cfg.NATS.SiteID, "site-id", env("ANTREAN_SITE_ID", ""), "this mall's site code in the region (a-z, 0-9, - and _)")
+	fs.StringVar(&cfg.NATS.Conn.Creds, "nats-creds", env("ANTREAN_NATS_CREDS", ""), "NATS credentials file of this site")
+	fs.StringVar(&cfg.NATS.Conn.CA, "nats-ca", env("ANTREAN_NATS_CA", ""), "PEM file of the CA of the NATS servers' TLS certificates")
 	guessLimit := fs.String("code-guess-limit", env("ANTREAN_CODE_GUESS_LIMIT", "10/1m"), "lookups of unknown booking codes one client may make before 429: BURST/INTERVAL, or off")
 	if err := parseFlags(fs, args); err != nil {
 		return err
