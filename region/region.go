@@ -161,17 +161,17 @@ type Region struct {
 	nc *nats.Conn
 	js jetstream.JetStream
 
-	in    chan inMsg
-	reqs  chan func()
+	in   chan inMsg
+	reqs chan func()
 	// failed is closed when a commit failed; failErr says why.
 	failed  chan struct{}
 	failErr error
-	stop  chan struct{}
-	done  chan struct{}
-	ctx   context.Context
-	halt  context.CancelFunc
-	wg    sync.WaitGroup
-	board atomic.Pointer[boardSnap]
+	stop    chan struct{}
+	done    chan struct{}
+	ctx     context.Context
+	halt    context.CancelFunc
+	wg      sync.WaitGroup
+	board   atomic.Pointer[boardSnap]
 
 	// Owned by the writer goroutine.
 	sites map[string]*site

@@ -2,5 +2,5 @@ package region
 
 type users struct{ r *Region }
 
-func newUsers(r *Region) *users  { return &users{r: r} }
+func newUsers(r *Region) *users    { return &users{r: r} }
 func (u *users) firstStart() error { return nil }
