@@ -138,7 +138,10 @@ func applyTicket(t *track, e *event, d *ticketData) *track {
 	case "ticket.cancelled":
 		cur.Ended, cur.Outcome = at, "cancelled"
 	case "ticket.expired":
-		cur.Ended, cur.Outcome = at, "expired"
+		// A no-show never called back stays a no-show (queue's roll).
+		if cur.Outcome == "" {
+			cur.Ended, cur.Outcome = at, "expired"
+		}
 	case "ticket.transferred":
 		cur.Ended, cur.Outcome = at, "transferred"
 		t.Visits = append(t.Visits, visit{Agency: tk.AgencyID, Service: tk.ServiceID, Queued: at})

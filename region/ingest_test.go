@@ -111,3 +111,157 @@ func TestRegionSeesEveryEventOnceInOrder(t *testing.T) {
 		t.Errorf("board: no IKM: %+v", b.Sites[0])
 	}
 }
+
+// The link drops for an hour of tickets: the site keeps serving (and
+// says so in /readyz), and when the link returns the region catches up
+// exactly.
+func TestLinkDropsForAnHourAndTheRegionCatchesUp(t *testing.T) {
+	ns := natstest.Start(t)
+	addSite(t, ns.URL(), "tanjungpinang", "MPP Kota Tanjungpinang", 1)
+	clock := apptest.NewClock(apptest.Workday.Add(-2 * time.Hour))
+	s := startSite(t, ns.URL(), "tanjungpinang", "", clock)
+	m := s.SetupMall()
+	rr := startRegion(t, ns.URL(), "", nil)
+	x := newSim(t, s, m, 2)
+	x.run(60)
+	waitFor(t, "the first events", 20*time.Second, func() bool { return uint64(rr.Obs.count("tanjungpinang")) >= siteSeq(s) })
+
+	ns.Shutdown()
+	before := siteSeq(s)
+	start := clock.Now()
+	for clock.Now().Sub(start) < time.Hour {
+		x.run(10)
+	}
+	if siteSeq(s) <= before+50 {
+		t.Fatalf("only %d events in the hour", siteSeq(s)-before)
+	}
+	var ready struct {
+		Status  string
+		Details struct{ NATS natsStatus } `json:"details"`
+	}
+	if code := getJSON(t, s.URL+"/readyz", "", &ready); code != http.StatusOK || ready.Status != "ready" {
+		t.Fatalf("/readyz with NATS down: %d %+v", code, ready)
+	}
+	if ready.Details.NATS.Connected || ready.Details.NATS.LagEvents == 0 || ready.Details.NATS.LagSeconds < 3000 {
+		t.Fatalf("/readyz details with NATS down: %+v", ready.Details.NATS)
+	}
+
+	ns.Restart()
+	want := siteSeq(s)
+	waitFor(t, "the region to catch up", 30*time.Second, func() bool { return uint64(rr.Obs.count("tanjungpinang")) >= want })
+	time.Sleep(200 * time.Millisecond)
+	rr.Obs.checkOnceInOrder(t, "tanjungpinang", want)
+	sameReports(t, s, rr.R, "tanjungpinang", clock.Now().Format("2006-01-02"))
+	waitFor(t, "the site to say it caught up", 10*time.Second, func() bool {
+		getJSON(t, s.URL+"/readyz", "", &ready)
+		return ready.Details.NATS.Connected && ready.Details.NATS.LagEvents == 0
+	})
+}
+
+type natsStatus struct {
+	Connected  bool   `json:"connected"`
+	Cursor     uint64 `json:"cursor"`
+	LagEvents  uint64 `json:"lag_events"`
+	LagSeconds int64  `json:"lag_seconds"`
+	LastError  string `json:"last_error"`
+}
+
+// A site restarted while it publishes a backlog neither loses nor
+// duplicates: the new process goes on after the stream's last message,
+// whatever cursor it saved.
+func TestSiteRestartMidPublish(t *testing.T) {
+	ns := natstest.Start(t)
+	addSite(t, ns.URL(), "karimun", "MPP Kabupaten Karimun", 1)
+	clock := apptest.NewClock(apptest.Workday.Add(-2 * time.Hour))
+	data := t.TempDir()
+	s := startSite(t, ns.URL(), "karimun", data, clock)
+	m := s.SetupMall()
+	rr := startRegion(t, ns.URL(), "", nil)
+	ns.Shutdown()
+	x := newSim(t, s, m, 3)
+	x.run(1500)
+	want := siteSeq(s)
+	ns.Restart()
+	waitFor(t, "publishing to start", 20*time.Second, func() bool { return rr.Obs.count("karimun") > 0 })
+	s.Stop()
+	got := rr.Obs.count("karimun")
+	if uint64(got) >= want {
+		t.Logf("the site published all %d before it stopped; the restart still must not repeat any", want)
+	}
+	s = startSite(t, ns.URL(), "karimun", data, clock)
+	x.s = s
+	x.run(100)
+	want = siteSeq(s)
+	waitFor(t, "the region to have everything", 30*time.Second, func() bool { return uint64(rr.Obs.count("karimun")) >= want })
+	time.Sleep(200 * time.Millisecond)
+	rr.Obs.checkOnceInOrder(t, "karimun", want)
+	sameReports(t, s, rr.R, "karimun", clock.Now().Format("2006-01-02"))
+}
+
+// A region server restarted goes on where it was; one whose data is
+// lost (or one added late) rebuilds everything from the streams.
+func TestRegionRestartAndRebuild(t *testing.T) {
+	ns := natstest.Start(t)
+	addSite(t, ns.URL(), "lingga", "MPP Kabupaten Lingga", 1)
+	clock := apptest.NewClock(apptest.Workday.Add(-26 * time.Hour))
+	s := startSite(t, ns.URL(), "lingga", "", clock)
+	m := s.SetupMall()
+	x := newSim(t, s, m, 4)
+	x.run(200)
+	// The next day: the site rolls at midnight, the first day is summed up.
+	clock.Set(apptest.Workday.Add(-2 * time.Hour))
+	x.open = false
+	x.run(200)
+	s.Admin = s.Login("admin", apptest.AdminPassword) // the first day's sign-in has ended
+	day1 := apptest.Workday.Add(-26 * time.Hour).Format("2006-01-02")
+	day2 := clock.Now().Format("2006-01-02")
+
+	rr := startRegion(t, ns.URL(), "", nil)
+	want := siteSeq(s)
+	waitFor(t, "the region, added late, to read everything", 20*time.Second, func() bool { return uint64(rr.Obs.count("lingga")) >= want })
+	rr.Obs.checkOnceInOrder(t, "lingga", want)
+	sameReports(t, s, rr.R, "lingga", day1)
+	sameReports(t, s, rr.R, "lingga", day2)
+
+	// Restarted on its data: nothing is applied twice.
+	rr.Stop()
+	x.run(50)
+	rr2 := startRegion(t, ns.URL(), rr.Data, nil)
+	want2 := siteSeq(s)
+	waitFor(t, "the restarted region", 20*time.Second, func() bool { return uint64(rr2.Obs.count("lingga")) >= want2-want })
+	time.Sleep(200 * time.Millisecond)
+	if n := rr2.Obs.count("lingga"); uint64(n) != want2-want {
+		t.Fatalf("the restarted region applied %d events, want the %d new ones", n, want2-want)
+	}
+	sameReports(t, s, rr2.R, "lingga", day2)
+
+	// Its data lost: a new folder under the same consumer name rebuilds.
+	rr2.Stop()
+	rr3 := startRegion(t, ns.URL(), "", nil)
+	waitFor(t, "the rebuilt region", 20*time.Second, func() bool { return uint64(rr3.Obs.count("lingga")) >= want2 })
+	rr3.Obs.checkOnceInOrder(t, "lingga", want2)
+	sameReports(t, s, rr3.R, "lingga", day1)
+	sameReports(t, s, rr3.R, "lingga", day2)
+}
+
+// On a three-node JetStream cluster with an R3 stream, killing a node
+// (the stream's leader) while the site publishes loses nothing.
+func TestClusterNodeDiesNothingLost(t *testing.T) {
+	c := natstest.StartCluster(t)
+	addSite(t, c.URL(), "natuna", "MPP Kabupaten Natuna", 3)
+	clock := apptest.NewClock(apptest.Workday.Add(-2 * time.Hour))
+	s := startSite(t, c.URL(), "natuna", "", clock)
+	m := s.SetupMall()
+	rr := startRegion(t, c.URL(), "", nil)
+	x := newSim(t, s, m, 5)
+	x.run(150)
+	waitFor(t, "the first events", 20*time.Second, func() bool { return rr.Obs.count("natuna") > 50 })
+	leader := c.StreamLeader(t, "ANTREAN_natuna")
+	leader.Shutdown()
+	x.run(300)
+	want := siteSeq(s)
+	waitFor(t, "the region to have everything", 60*time.Second, func() bool { return uint64(rr.Obs.count("natuna")) >= want })
+	time.Sleep(200 * time.Millisecond)
+	rr.Obs.checkOnceInOrder(t, "natuna", want)
+	sameReports(t, s, rr.R, "natuna", clock.Now().Format("2006-01-02"))
+}

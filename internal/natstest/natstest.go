@@ -170,3 +170,20 @@ func freePort(t testing.TB) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+// StreamLeader returns the server that leads a stream (of the global
+// account), waiting for one.
+func (c *Cluster) StreamLeader(t testing.TB, stream string) *Server {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, s := range c.Servers {
+			if s.srv != nil && s.srv.JetStreamIsStreamLeader(server.DEFAULT_GLOBAL_ACCOUNT, stream) {
+				return s
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("natstest: no leader for stream %s", stream)
+	return nil
+}
