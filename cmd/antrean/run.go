@@ -27,6 +27,8 @@ Usage:
   antrean restore --data DIR FILE                          put a backup in place (the folder must not be in use)
   antrean user add --data DIR --username U --role R [--agency CODE]
   antrean user passwd --data DIR --username U
+  antrean region  --nats URL [--data ./antrean-region] [--addr :8090]
+                                                           the region server: every site's board and reports
   antrean load    --url URL --admin-password PW [flags]    a busy morning against a running server (antrean load -h)
 
 Environment: ANTREAN_ADDR, ANTREAN_DATA, ANTREAN_ADMIN_PASSWORD,
@@ -36,7 +38,9 @@ or off), ANTREAN_WS_PER_ADDR (256), ANTREAN_WS_MAX (20000),
 ANTREAN_BOOKING_LIMIT (e.g. 10/1m, or off), ANTREAN_CODE_GUESS_LIMIT
 (e.g. 10/1m, or off), ANTREAN_LOG_LEVEL (debug, info, warn, error),
 ANTREAN_NATS_URL, ANTREAN_SITE_ID, ANTREAN_NATS_CREDS, ANTREAN_NATS_CA (the
-region's NATS), ANTREAN_PASSWORD (for 'user'). Flags win over the environment.
+region's NATS), ANTREAN_PASSWORD (for 'user'); for 'region':
+ANTREAN_REGION_DATA, ANTREAN_REGION_ADDR, ANTREAN_REGION_ADMIN_PASSWORD,
+ANTREAN_REGION_CONSUMER, ANTREAN_TARGET_WAIT, ANTREAN_SKM_WEIGHT. Flags win over the environment.
 `
 
 // run is the whole command; main only wires the process to it.
@@ -57,6 +61,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = fileCommand(args[1:], "restore", storage.RestoreFile, stdout)
 	case "user":
 		err = userCommand(args[1:], stdin, stdout, stderr)
+	case "region":
+		err = regionCommand(ctx, args[1:], stderr)
 	case "load":
 		err = loadCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
