@@ -53,8 +53,10 @@ func (r *Region) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Max-Age, not Expires: the browser's clock judges an expiry date,
+	// and it need not agree with the server's.
 	c.SetCookie(&http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: c.Request().TLS != nil, Expires: s.Expires})
+		Secure: c.Request().TLS != nil, MaxAge: max(1, int(s.Expires.Sub(r.cfg.Clock())/time.Second))})
 	return c.JSON(http.StatusOK, map[string]any{"token": token, "csrf_token": s.CSRF, "user": u})
 }
 

@@ -40,7 +40,7 @@ var texts = map[string]map[string]string{
 		"nav_board": "Papan pantau", "nav_reports": "Laporan", "logout": "Keluar", "other_lang": "English", "other_lang_code": "en",
 		"login_title": "Masuk", "username": "Nama pengguna", "password": "Kata sandi", "login": "Masuk",
 		"login_failed": "Nama pengguna atau kata sandi salah.",
-		"sites": "Situs", "waiting": "Menunggu", "open_counters": "Loket buka", "longest_wait": "Terlama menunggu",
+		"sites":        "Situs", "waiting": "Menunggu", "open_counters": "Loket buka", "longest_wait": "Terlama menunggu",
 		"issued": "Diambil", "served": "Dilayani", "served_today": "Dilayani hari ini", "no_show": "Tidak hadir", "ikm": "IKM 30 hari",
 		"link": "Tautan", "last_event": "peristiwa terakhir", "behind": "tertinggal", "events": "peristiwa", "missing": "hilang",
 		"all_sites": "Semua situs", "updated": "Diperbarui", "no_sites": "Belum ada situs yang mengirim data.",
@@ -59,7 +59,7 @@ var texts = map[string]map[string]string{
 		"nav_board": "Board", "nav_reports": "Reports", "logout": "Sign out", "other_lang": "Bahasa Indonesia", "other_lang_code": "id",
 		"login_title": "Sign in", "username": "Username", "password": "Password", "login": "Sign in",
 		"login_failed": "Wrong username or password.",
-		"sites": "Sites", "waiting": "Waiting", "open_counters": "Open counters", "longest_wait": "Longest wait",
+		"sites":        "Sites", "waiting": "Waiting", "open_counters": "Open counters", "longest_wait": "Longest wait",
 		"issued": "Issued", "served": "Served", "served_today": "Served today", "no_show": "No-shows", "ikm": "IKM 30 days",
 		"link": "Link", "last_event": "last event", "behind": "behind", "events": "events", "missing": "missing",
 		"all_sites": "All sites", "updated": "Updated", "no_sites": "No site has sent data yet.",
@@ -86,8 +86,11 @@ type pageData struct {
 
 func (r *Region) page(name string) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		// The screens speak Bahasa Indonesia unless asked for English
+		// (?lang=en, which their links keep): a browser's own language
+		// does not decide.
 		lang := "id"
-		if english(c.Request()) {
+		if c.QueryParam("lang") == "en" {
 			lang = "en"
 		}
 		t := texts[lang]

@@ -95,7 +95,9 @@ func (u *users) Add(username, password, role string) error {
 }
 
 // AddUser creates a region user (the command line's user add).
-func (r *Region) AddUser(username, password, role string) error { return r.users.Add(username, password, role) }
+func (r *Region) AddUser(username, password, role string) error {
+	return r.users.Add(username, password, role)
+}
 
 func checkUser(username, password, role string) error {
 	f := map[string]string{}

@@ -5,6 +5,7 @@ const page = document.body.dataset.page;
 const lang = T.lang;
 const nf = new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'id-ID');
 const df = new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'id-ID', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const nf3 = new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'id-ID', { minimumFractionDigits: 3, maximumFractionDigits: 3 });
 let csrf = '';
 
 function el(tag, attrs = {}, ...kids) {
@@ -65,11 +66,11 @@ if (login) {
 
 // --- the live board
 function linkCell(s, now) {
-  if (!s.last_event_at) return el('td', {}, el('span', { class: 'link-off' }, T.never));
+  if (!s.last_event_at) return el('td', { class: 'link' }, el('span', { class: 'link-off' }, T.never));
   const ago = Math.max(0, Math.round((now - new Date(s.last_event_at)) / 60000));
   const cls = s.pending > 0 ? 'link-late' : ago > 30 ? 'link-off' : 'link-ok';
   const what = ago < 1 ? T.just_now : `${nf.format(ago)} ${T.minutes_ago}`;
-  const td = el('td', {}, el('span', { class: cls }, `● ${T.last_event} ${what}`));
+  const td = el('td', { class: 'link' }, el('span', { class: cls }, `● ${T.last_event} ${what}`));
   if (s.pending > 0) td.append(el('br'), el('small', {}, `${T.behind} ${nf.format(s.pending)} ${T.events}`));
   if (s.missing > 0) td.append(el('br'), el('small', {}, `${nf.format(s.missing)} ${T.events} ${T.missing}`));
   return td;
@@ -88,15 +89,15 @@ async function board() {
       document.getElementById('t-served').textContent = nf.format(t.served);
       document.getElementById('t-ikm').textContent = t.ikm == null ? '–' : df.format(t.ikm);
       document.getElementById('count').textContent = `${nf.format(b.sites.length)} ${T.sites.toLowerCase()}`;
-      document.getElementById('updated').textContent = new Date().toLocaleTimeString(lang === 'en' ? 'en-GB' : 'id-ID');
+      document.getElementById('updated').textContent = now.toLocaleTimeString(lang === 'en' ? 'en-GB' : 'id-ID');
       const rows = b.sites.map((s) => el('tr', {},
-        el('td', { class: 'site' }, el('strong', {}, s.name || s.site_id), el('small', {}, `${s.site_id} · ${s.day || '–'}`)),
-        el('td', { class: 'num' }, nf.format(s.waiting)),
-        el('td', { class: 'num' }, nf.format(s.open_counters)),
-        el('td', { class: `num${s.longest_wait_s > 3600 ? ' long' : ''}` }, duration(s.longest_wait_s)),
-        el('td', { class: 'num' }, nf.format(s.issued)),
-        el('td', { class: 'num' }, nf.format(s.served)),
-        el('td', { class: 'num' }, s.ikm == null ? '–' : df.format(s.ikm), ' ', grade(s.ikm_grade)),
+        el('th', { scope: 'row', class: 'site' }, el('strong', {}, s.name || s.site_id), el('small', {}, `${s.site_id} · ${s.day || '–'}`)),
+        el('td', { class: 'num', 'data-label': T.waiting }, nf.format(s.waiting)),
+        el('td', { class: 'num', 'data-label': T.open_counters }, nf.format(s.open_counters)),
+        el('td', { class: `num${s.longest_wait_s > 3600 ? ' long' : ''}`, 'data-label': T.longest_wait }, duration(s.longest_wait_s)),
+        el('td', { class: 'num', 'data-label': T.issued }, nf.format(s.issued)),
+        el('td', { class: 'num', 'data-label': T.served }, nf.format(s.served)),
+        el('td', { class: 'num', 'data-label': T.ikm }, s.ikm == null ? '–' : df.format(s.ikm), ' ', grade(s.ikm_grade)),
         linkCell(s, now)));
       if (rows.length === 0) rows.push(el('tr', {}, el('td', { colspan: '8' }, T.no_sites)));
       body.replaceChildren(...rows);
@@ -150,7 +151,7 @@ async function reports() {
         el('td', { class: 'num' }, ikm.ikm == null ? '–' : df.format(ikm.ikm)), el('td', {}, grade(ikm.grade)), el('td', {}, ikm.performance || '–')));
       document.querySelector('#ikm-sites tbody').replaceChildren(...ikmRows);
       document.querySelector('#ikm-elements tbody').replaceChildren(...ikm.elements.map((e) => el('tr', {},
-        el('td', {}, `${e.element} · ${e.name}`), el('td', { class: 'num' }, e.average == null ? '–' : e.average.toFixed(3)), el('td', {}, grade(e.grade)))));
+        el('td', {}, `${e.element} · ${e.name}`), el('td', { class: 'num' }, e.average == null ? '–' : nf3.format(e.average)), el('td', {}, grade(e.grade)))));
       history.replaceState(null, '', `?${q}&lang=${lang}`);
     } catch (e) {
       rowsBody.replaceChildren(el('tr', {}, el('td', { colspan: '10' }, `${T.error}: ${e.message}`)));
