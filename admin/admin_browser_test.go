@@ -114,7 +114,7 @@ func TestAdminSetupFromEmpty(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	b := openAdmin(t, s, "admin", apptest.AdminPassword)
-	if got := navEntries(b); !slices.Equal(got, []string{"Ringkasan", "Layanan & Loket", "Instansi", "Pengguna", "Perangkat", "Laporan segera", "SKM segera", "Pengaturan", "Webhook", "Cadangan", "Jejak audit"}) {
+	if got := navEntries(b); !slices.Equal(got, []string{"Ringkasan", "Layanan & Loket", "Instansi", "Pengguna", "Perangkat", "Laporan", "SKM", "Pengaturan", "Webhook", "Cadangan", "Jejak audit"}) {
 		t.Errorf("admin navigation: %q", got)
 	}
 
@@ -148,8 +148,9 @@ func TestAdminSetupFromEmpty(t *testing.T) {
 	b.Clear(form + ` [data-field="priority_interleave"]`)
 	b.Type(form+` [data-field="priority_interleave"]`, "3")
 	b.Screenshot("settings-1366x768")
+	b.Axe("admin settings with a holiday and breaks (id)")
 	b.Click(form + ` .form-actions button[type=submit]`)
-	b.WaitText("#notice", "Pengaturan disimpan.", 3*time.Second)
+	b.WaitText("#settings-form .form-status", "Pengaturan disimpan.", 3*time.Second)
 	var site queue.Site
 	s.MustJSON(http.MethodGet, "/api/v1/site", "", nil, http.StatusOK, &site)
 	if site.Opens != "00:00" || site.Closes != "24:00" || len(site.Weekdays) != 7 || site.PriorityInterleave != 3 ||
@@ -213,6 +214,7 @@ func TestAdminSetupFromEmpty(t *testing.T) {
 		t.Errorf("a second service A: the code field says %q, want the API's already-in-use in words", got)
 	}
 	b.Screenshot("service-error-1366x768")
+	b.Axe("admin service field errors (id)")
 	b.Clear(field("code"))
 	b.Type(field("code"), "K")
 	submit(b, "K · Pendaftaran Peserta ditambahkan.")
@@ -260,6 +262,7 @@ func TestAdminSetupFromEmpty(t *testing.T) {
 	b.Click("#copy-token")
 	b.WaitText(".copied", "tersalin", 2*time.Second)
 	b.Screenshot("device-token-1366x768")
+	b.Axe("admin device token (id)")
 	b.Click("#token-done")
 	b.WaitFor(`!document.querySelector("dialog[open]")`, 2*time.Second)
 	b.WaitText("table.data", "Kios Lobi", 2*time.Second)
@@ -349,6 +352,7 @@ func TestAdminSetupFromEmpty(t *testing.T) {
 		t.Errorf("the newest audit entry reads %q, want budi's login", got)
 	}
 	b.Screenshot("audit-1366x768")
+	b.Axe("admin audit (id)")
 	b.Type("#audit-action", "device.created"+kb.Enter)
 	b.WaitFor(`document.querySelectorAll("#audit-table tbody tr").length === 2`, 3*time.Second) // the kiosk and the survey tablet
 	var rows []string

@@ -57,10 +57,12 @@ func TestAdminPages(t *testing.T) {
 	b.WaitFor(`document.querySelectorAll("#overview-agencies .agency-card").length === 10`, 5*time.Second)
 	b.WaitFor(`/^\d+$/.test(document.querySelector("#tile-waiting .tile-value").textContent)`, 2*time.Second)
 	b.Screenshot("ringkasan-1366x768")
+	b.Axe("admin ringkasan (id)")
 
 	gotoPage(b, "layanan")
 	b.WaitFor(`document.querySelectorAll("table.data")[0].tBodies[0].rows.length === 18`, 3*time.Second)
 	b.Screenshot("layanan-1366x768")
+	b.Axe("admin layanan (id)")
 	// Inline search narrows the table as you type.
 	b.Type(".search", "skck")
 	b.WaitFor(`document.querySelectorAll("table.data")[0].tBodies[0].rows.length === 1`, 2*time.Second)
@@ -71,25 +73,33 @@ func TestAdminPages(t *testing.T) {
 	b.Click(`table.data tbody tr button`)
 	b.WaitVisible(`dialog[open] [data-field="code"]`, 2*time.Second)
 	b.Screenshot("layanan-edit-1366x768")
+	b.Axe("admin layanan-edit (id)")
 	b.Keys("\u001b")
 	b.WaitFor(`!document.querySelector("dialog[open]")`, 2*time.Second)
 
 	gotoPage(b, "instansi")
 	b.WaitFor(`document.querySelectorAll("table.data tbody tr").length === 10`, 3*time.Second)
 	b.Screenshot("instansi-1366x768")
+	b.Axe("admin instansi (id)")
 	gotoPage(b, "pengguna")
 	b.WaitFor(`document.querySelectorAll("table.data tbody tr").length === 13`, 3*time.Second)
 	b.Screenshot("pengguna-1366x768")
+	b.Axe("admin pengguna (id)")
 	gotoPage(b, "perangkat")
 	b.WaitFor(`document.querySelectorAll("table.data tbody tr").length === 3`, 3*time.Second)
 	b.Screenshot("perangkat-1366x768")
+	b.Axe("admin perangkat (id)")
 	gotoPage(b, "laporan")
-	b.WaitText("#page", "pembaruan berikutnya", time.Second)
+	waitReady(b)
 	b.Screenshot("laporan-1366x768")
+	b.Axe("admin laporan (id)")
 	gotoPage(b, "skm")
+	waitReady(b)
+	b.Axe("admin skm (id)")
 	gotoPage(b, "pengaturan")
 	b.WaitVisible("#settings-form", 2*time.Second)
 	b.Screenshot("pengaturan-1366x768")
+	b.Axe("admin pengaturan (id)")
 	b.Eval(`document.querySelector('[data-key="breaks"]').scrollIntoView()`, nil)
 	b.Screenshot("pengaturan-breaks-1366x768")
 	b.Eval(`document.querySelector('[data-key="skm_elements"]').scrollIntoView()`, nil)
@@ -101,6 +111,7 @@ func TestAdminPages(t *testing.T) {
 		t.Errorf("backup link %q", href)
 	}
 	b.Screenshot("cadangan-1366x768")
+	b.Axe("admin cadangan (id)")
 	// The backup link downloads with the cookie session.
 	var status int
 	b.Eval(`fetch("/api/v1/backup", {credentials: "same-origin"}).then((r) => r.status)`, &status)
@@ -108,14 +119,36 @@ func TestAdminPages(t *testing.T) {
 		t.Errorf("the backup link answers %d", status)
 	}
 
+	// Every page in English too.
+	b.Open(s.URL + "/admin?lang=en#/ringkasan")
+	b.WaitFor(`window.__antrean && window.__antrean.page === "ringkasan" && document.documentElement.lang === "en"`, 5*time.Second)
+	b.WaitFor(`document.querySelectorAll("#overview-agencies .agency-card").length === 10`, 5*time.Second)
+	b.Axe("admin ringkasan (en)")
+	for _, page := range []string{"layanan", "instansi", "pengguna", "perangkat", "laporan", "skm", "pengaturan", "cadangan", "audit"} {
+		gotoPage(b, page) // it returns once the page has loaded its data
+		b.Axe("admin " + page + " (en)")
+		if page == "layanan" {
+			b.Click("#add-service")
+			b.WaitVisible(`dialog[open] [data-field="code"]`, 2*time.Second)
+			b.Axe("admin add service (en)")
+			b.Keys("\u001b")
+			b.WaitFor(`!document.querySelector("dialog[open]")`, 2*time.Second)
+		}
+	}
+
 	// Sign out; a supervisor sees their own agency only.
 	b.Click("#logout")
 	b.WaitVisible("#login-form", 3*time.Second)
+	b.Axe("admin sign-in (en)")
+	b.Open(s.URL + "/admin")
+	b.WaitFor(`window.__antrean && window.__antrean.ready`, 10*time.Second)
+	b.WaitVisible("#login-form", 3*time.Second)
+	b.Axe("admin sign-in (id)")
 	b.Clear("#login-username")
 	b.Type("#login-username", "supervisor.dukcapil")
 	b.Type("#login-password", app.DemoPassword+"\r")
 	b.WaitFor(`window.__antrean.page === "ringkasan"`, 5*time.Second)
-	if got := navEntries(b); !slices.Equal(got, []string{"Ringkasan", "Layanan & Loket", "Pengguna", "Laporan segera", "SKM segera"}) {
+	if got := navEntries(b); !slices.Equal(got, []string{"Ringkasan", "Layanan & Loket", "Pengguna", "Laporan", "SKM"}) {
 		t.Errorf("supervisor's navigation: %q", got)
 	}
 	b.WaitFor(`document.querySelectorAll("#overview-agencies .agency-card").length === 1`, 5*time.Second)
@@ -141,6 +174,7 @@ func TestAdminPages(t *testing.T) {
 		t.Errorf("a supervisor may create %q", roles)
 	}
 	b.Screenshot("supervisor-add-user-1366x768")
+	b.Axe("admin supervisor add user (id)")
 	b.Keys("\u001b")
 	// A page the role cannot open falls back to the overview.
 	b.Eval(`location.hash = "#/pengaturan"`, nil)
@@ -153,6 +187,7 @@ func TestAdminPages(t *testing.T) {
 		t.Errorf("English title %q", got)
 	}
 	b.Screenshot("supervisor-layanan-en-1366x768")
+	b.Axe("admin supervisor layanan (en)")
 	b.NoErrors(allowed...)
 }
 

@@ -30,7 +30,9 @@ var (
 	// /admin/assets/.
 	Assets = web.MustAssets(web.Sub(assetsFS, "assets"), "/admin/assets/")
 
-	catalog = web.Common.Merge(web.MustCatalog(i18nFS, "i18n"))
+	// The survey's catalogue names the respondents' profile answers on
+	// the SKM page.
+	catalog = web.Common.Merge(web.SKM).Merge(web.MustCatalog(i18nFS, "i18n"))
 	page    = template.Must(template.New("admin").Parse(pageHTML))
 )
 

@@ -28,6 +28,7 @@ import (
 	"github.com/mpp-digital/antrean/display"
 	"github.com/mpp-digital/antrean/httpapi"
 	"github.com/mpp-digital/antrean/kiosk"
+	"github.com/mpp-digital/antrean/metrics"
 	"github.com/mpp-digital/antrean/natspub"
 	"github.com/mpp-digital/antrean/queue"
 	"github.com/mpp-digital/antrean/reports"
@@ -52,7 +53,10 @@ type Config struct {
 	TLSCert        string
 	TLSKey         string
 	TrustedProxies []string
-	SessionTTL     time.Duration
+	// MetricsAllow are the networks (CIDRs, or single addresses) besides
+	// loopback that may read GET /metrics.
+	MetricsAllow []string
+	SessionTTL   time.Duration
 	// BcryptCost lowers password hashing cost in tests (default 10).
 	BcryptCost int
 	// Clock replaces time.Now for the engine (tests).
@@ -119,6 +123,9 @@ func (c *Config) Validate() error {
 	if _, err := c.proxies(); err != nil {
 		return err
 	}
+	if _, err := c.metricsAllow(); err != nil {
+		return err
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
@@ -146,8 +153,17 @@ func (c *Config) Validate() error {
 }
 
 func (c *Config) proxies() ([]*net.IPNet, error) {
+	return parseNets(c.TrustedProxies, "trusted proxy")
+}
+
+func (c *Config) metricsAllow() ([]*net.IPNet, error) {
+	return parseNets(c.MetricsAllow, "metrics allow list entry")
+}
+
+// parseNets reads CIDRs; a bare address is a network of one.
+func parseNets(list []string, what string) ([]*net.IPNet, error) {
 	var out []*net.IPNet
-	for _, s := range c.TrustedProxies {
+	for _, s := range list {
 		s = strings.TrimSpace(s)
 		if s == "" {
 			continue
@@ -161,7 +177,7 @@ func (c *Config) proxies() ([]*net.IPNet, error) {
 		}
 		_, n, err := net.ParseCIDR(s)
 		if err != nil {
-			return nil, fmt.Errorf("config: trusted proxy %q is not a CIDR", s)
+			return nil, fmt.Errorf("config: %s %q is not a CIDR", what, s)
 		}
 		out = append(out, n)
 	}
@@ -177,6 +193,8 @@ type App struct {
 	Hub    *display.Hub
 	// Reports answers the reports and keeps their per-day summaries.
 	Reports *reports.Reports
+	// Metrics serves GET /metrics.
+	Metrics *metrics.Metrics
 	// Feed serves GET /api/v1/ws; tests may lower its MaxReplay before
 	// clients connect.
 	Feed *display.Feed
@@ -209,18 +227,24 @@ func Open(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, err := queue.Open(db, queue.Options{Clock: cfg.Clock, Logger: log, Location: mustLoc("Asia/Jakarta")})
+	// The metrics come first: the engine tells them of every commit.
+	met := metrics.New(Version)
+	eng, err := queue.Open(db, queue.Options{Clock: cfg.Clock, Logger: log, Location: mustLoc("Asia/Jakarta"), OnCommit: met.ObserveCommit})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	proxies, _ := cfg.proxies()
-	a := &App{Config: cfg, DB: db, Engine: eng, log: log}
+	allow, _ := cfg.metricsAllow()
+	a := &App{Config: cfg, DB: db, Engine: eng, Metrics: met, log: log}
 	a.API = httpapi.New(eng, httpapi.Config{SessionTTL: cfg.SessionTTL, BcryptCost: cfg.BcryptCost, TrustedProxies: proxies, Logger: log, Version: Version,
-		IssueBurst: cfg.IssueBurst, IssueEvery: cfg.IssueEvery, Printer: &kiosk.Printing{Logger: log}})
+		IssueBurst: cfg.IssueBurst, IssueEvery: cfg.IssueEvery, Printer: &kiosk.Printing{Logger: log, OnFailure: met.PrintFailed},
+		OnReplay: met.Replayed, OnError: met.ErrorAnswered})
 	booking.Mount(a.API, booking.Config{Create: cfg.BookingLimit, Guess: cfg.GuessLimit})
 	a.Hub = display.NewHub(log)
 	eng.Subscribe(a.Hub)
+	met.Watch(eng, a.Hub)
+	met.Mount(a.API.Echo, allow)
 	a.Config.WSMax = fitDescriptors(cfg.WSMax, openFilesLimit(), log)
 	feed := &display.Feed{Hub: a.Hub, Engine: eng, PerAddr: a.Config.WSPerAddr, Max: a.Config.WSMax}
 	a.Feed = feed
@@ -468,7 +492,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	}
 	cfg = a.Config
 	cfg.Logger.Info("antrean serving", "url", a.URL, "data", filepath.Clean(cfg.Data), "version", Version,
-		"demo", cfg.Demo, "tls", cfg.TLSCert != "", "trusted_proxies", cfg.TrustedProxies, "session_ttl", cfg.SessionTTL,
+		"demo", cfg.Demo, "tls", cfg.TLSCert != "", "trusted_proxies", cfg.TrustedProxies, "metrics_allow", cfg.MetricsAllow, "session_ttl", cfg.SessionTTL,
 		"issue_burst", cfg.IssueBurst, "issue_every", cfg.IssueEvery, "ws_per_addr", cfg.WSPerAddr, "ws_max", cfg.WSMax,
 		"open_files_limit", openFilesLimit(), "nats", natsText(cfg.NATS),
 		"booking_limit", limitText(cfg.BookingLimit, booking.DefaultCreateLimit), "code_guess_limit", limitText(cfg.GuessLimit, booking.DefaultGuessLimit))

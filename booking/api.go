@@ -200,29 +200,33 @@ func (h *handlers) freshCode() (string, error) {
 // View is a booking as its holder sees it: the NIK and the phone number
 // masked to their last 4 digits.
 type View struct {
-	Code          string     `json:"code"`
-	Status        string     `json:"status"`
-	ServiceID     string     `json:"service_id"`
-	ServiceName   string     `json:"service_name"`
-	ServiceNameEN string     `json:"service_name_en"`
-	AgencyID      string     `json:"agency_id"`
-	AgencyName    string     `json:"agency_name"`
-	Date          string     `json:"date"`
-	Start         string     `json:"start"`
-	End           string     `json:"end"`
-	Name          string     `json:"name"`
-	Phone         string     `json:"phone"`
-	NIK           string     `json:"nik"`
-	Requirements  []string   `json:"requirements"`
-	Fee           string     `json:"fee"`
-	CheckinOpens  time.Time  `json:"checkin_opens"`
-	CheckinCloses time.Time  `json:"checkin_closes"`
-	Rescheduled   bool       `json:"rescheduled"`
-	CanReschedule bool       `json:"can_reschedule"`
-	CanCancel     bool       `json:"can_cancel"`
-	Ticket        *TicketRef `json:"ticket"`
-	QRURL         string     `json:"qr_url"`
-	ICSURL        string     `json:"ics_url"`
+	Code          string   `json:"code"`
+	Status        string   `json:"status"`
+	ServiceID     string   `json:"service_id"`
+	ServiceName   string   `json:"service_name"`
+	ServiceNameEN string   `json:"service_name_en"`
+	AgencyID      string   `json:"agency_id"`
+	AgencyName    string   `json:"agency_name"`
+	AgencyNameEN  string   `json:"agency_name_en"`
+	Date          string   `json:"date"`
+	Start         string   `json:"start"`
+	End           string   `json:"end"`
+	Name          string   `json:"name"`
+	Phone         string   `json:"phone"`
+	NIK           string   `json:"nik"`
+	Requirements  []string `json:"requirements"`
+	// RequirementsEN are the requirements in English, the Indonesian ones
+	// when the service has none.
+	RequirementsEN []string   `json:"requirements_en"`
+	Fee            string     `json:"fee"`
+	CheckinOpens   time.Time  `json:"checkin_opens"`
+	CheckinCloses  time.Time  `json:"checkin_closes"`
+	Rescheduled    bool       `json:"rescheduled"`
+	CanReschedule  bool       `json:"can_reschedule"`
+	CanCancel      bool       `json:"can_cancel"`
+	Ticket         *TicketRef `json:"ticket"`
+	QRURL          string     `json:"qr_url"`
+	ICSURL         string     `json:"ics_url"`
 }
 
 // TicketRef is the ticket a check-in issued, with its visitor page.
@@ -238,7 +242,7 @@ func (h *handlers) view(st *queue.State, b *queue.Booking, base string, now time
 		Code: b.Code, Status: st.BookingStatus(b, now), ServiceID: b.ServiceID, AgencyID: b.AgencyID,
 		Date: b.Date, Start: b.Start, End: b.End,
 		Name: b.Name, Phone: queue.MaskLast4(b.Phone), NIK: "",
-		Requirements: []string{}, CheckinOpens: opens, CheckinCloses: closes,
+		Requirements: []string{}, RequirementsEN: []string{}, CheckinOpens: opens, CheckinCloses: closes,
 		Rescheduled: b.RescheduledAt != nil, CanReschedule: st.CanReschedule(b, now),
 		QRURL: qrURL(base, b.Code), ICSURL: icsURL(base, b.Code),
 	}
@@ -251,12 +255,12 @@ func (h *handlers) view(st *queue.State, b *queue.Booking, base string, now time
 		if svc.Requirements != nil {
 			v.Requirements = svc.Requirements
 		}
+		if r := svc.RequirementsIn("en"); r != nil {
+			v.RequirementsEN = r
+		}
 	}
 	if a := st.Agency(b.AgencyID); a != nil {
-		v.AgencyName = a.ShortName
-		if v.AgencyName == "" {
-			v.AgencyName = a.Name
-		}
+		v.AgencyName, v.AgencyNameEN = a.Label("id"), a.Label("en")
 	}
 	if b.TicketID != "" {
 		t := st.Ticket(b.TicketID)

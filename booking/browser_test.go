@@ -24,7 +24,8 @@ import (
 // USB scanner), against a real server on a fixed clock.
 
 // checkLook fails on text below WCAG AA, a page wider than the screen,
-// touch targets under min px, and resources from another origin.
+// touch targets under min px, resources from another origin, and what axe
+// finds serious or critical.
 func checkLook(t *testing.T, b *browsertest.Browser, label string, min int) {
 	t.Helper()
 	if bad := b.LowContrast(); len(bad) > 0 {
@@ -39,6 +40,7 @@ func checkLook(t *testing.T, b *browsertest.Browser, label string, min int) {
 	if foreign := b.ForeignRequests(); len(foreign) > 0 {
 		t.Errorf("%s: loads from elsewhere than the server (a LAN without internet has none): %v", label, foreign)
 	}
+	b.Axe(label)
 }
 
 func screenshotQR(t *testing.T, b *browsertest.Browser, sel string) string {
@@ -234,7 +236,22 @@ func TestBookingPageOnPhone(t *testing.T) {
 	checkLook(t, b, "cancelled", 44)
 	b.NoErrors()
 
-	// English, and a code that does not exist.
+	// English: the steps up to the form, then a code that does not exist.
+	b.Open(s.URL + "/booking?lang=en")
+	b.WaitFor(`window.__booking.ready`, 10*time.Second)
+	b.Axe("agencies (en)")
+	b.Click(`[data-agency="` + m.AgencyA.ID + `"]`)
+	b.WaitVisible(`[data-choose="`+m.ServiceA1.ID+`"]`, 5*time.Second)
+	b.Axe("services (en)")
+	b.Click(`[data-choose="` + m.ServiceA1.ID + `"]`)
+	b.WaitFor(`document.querySelectorAll("#days .day").length === 15 && !document.querySelector("#days .day.is-loading")`, 10*time.Second)
+	b.Axe("dates (en)")
+	b.Click(`[data-date="2026-11-27"]`)
+	b.WaitVisible(`[data-start="09:00"]`, 5*time.Second)
+	b.Axe("slots (en)")
+	b.Click(`[data-start="09:00"]`)
+	b.WaitVisible("#f-name", 5*time.Second)
+	b.Axe("form (en)")
 	b.Open(s.URL + "/booking?lang=en")
 	b.WaitFor(`window.__booking.ready`, 10*time.Second)
 	b.Click("#tab-manage")
@@ -242,5 +259,6 @@ func TestBookingPageOnPhone(t *testing.T) {
 	b.Click("#m-find")
 	b.WaitText("#m-error", "No booking has this code", 5*time.Second)
 	b.Screenshot("11-manage-unknown-en-360x800")
+	b.Axe("manage, unknown code (en)")
 	b.NoErrors(`Failed to load resource`)
 }

@@ -79,6 +79,7 @@ func TestKioskCheckIn(t *testing.T) {
 	}
 	b.WaitFor(`document.getElementById("t-qr").complete && document.getElementById("t-qr").naturalWidth > 0`, 5*time.Second)
 	b.Screenshot("kiosk-checked-in-1080x1920")
+	b.Axe("checked in (id)")
 	b.Click("#t-finish")
 
 	// A scanner on the start screen: the QR's URL, typed fast, and Enter.
@@ -116,6 +117,16 @@ func TestKioskCheckIn(t *testing.T) {
 	refuse(keyed.Code, "Kode ini sudah dipakai", keyedNumber)
 	b.Screenshot("kiosk-used-1080x1920")
 	checkLook(t, b, "a refused code", 64)
+	b.Click("#lang-en")
+	b.WaitFor(`document.documentElement.lang === "en"`, 5*time.Second)
+	b.Axe("a refused code (en)")
+	b.Click(`#screen-checkin [data-action="home"]`)
+	b.WaitFor(`window.__antrean.screen() === "start"`, 5*time.Second)
+	b.Click("#booking")
+	b.WaitVisible("#keypad", 5*time.Second)
+	b.Click("#lang-en")
+	b.WaitFor(`document.documentElement.lang === "en"`, 5*time.Second)
+	b.Axe("keypad (en)")
 	b.Click(`#screen-checkin [data-action="home"]`)
 	b.NoErrors(`Failed to load resource`)
 

@@ -18,18 +18,16 @@ func calendar(st *queue.State, b *queue.Booking, base string, english bool) []by
 	start := slotTime(st, b.Date, b.Start)
 	end := slotTime(st, b.Date, b.End)
 	opens, closes := st.CheckinWindow(b)
+	lang := "id"
+	if english {
+		lang = "en"
+	}
 	svcName, agency, reqs := "", "", []string(nil)
 	if svc := st.Service(b.ServiceID); svc != nil {
-		svcName, reqs = svc.Name, svc.Requirements
-		if english && svc.NameEN != "" {
-			svcName = svc.NameEN
-		}
+		svcName, reqs = svc.NameIn(lang), svc.RequirementsIn(lang)
 	}
 	if a := st.Agency(b.AgencyID); a != nil {
-		agency = a.ShortName
-		if agency == "" {
-			agency = a.Name
-		}
+		agency = a.Label(lang)
 	}
 	clock := func(t time.Time) string { return t.In(st.Loc).Format("15.04 MST") }
 	code := FormatCode(b.Code)

@@ -3,7 +3,6 @@ package booking
 import (
 	"embed"
 	"html/template"
-	"io/fs"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -30,19 +29,11 @@ var (
 var (
 	// Assets serves the booking page's script and style at
 	// /booking/assets/.
-	Assets = web.MustAssets(mustSub(assetsFS, "assets"), "/booking/assets/")
+	Assets = web.MustAssets(web.Sub(assetsFS, "assets"), "/booking/assets/")
 
 	catalog   = web.Common.Merge(web.MustCatalog(i18nFS, "i18n"))
 	templates = template.Must(template.New("").ParseFS(templatesFS, "templates/*.html"))
 )
-
-func mustSub(fsys fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(fsys, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
 
 // Catalog is the booking page's translations (shared ones included).
 func Catalog() web.Catalog { return catalog }
@@ -140,7 +131,9 @@ func (p *page) serve(c echo.Context) error {
 		if queue.OnlinePlaces(svc) == 0 {
 			continue
 		}
-		reqs := svc.Requirements
+		// The page is in one language: the English requirements and
+		// agency names in English, the Indonesian where there are none.
+		reqs := svc.RequirementsIn(lang)
 		if reqs == nil {
 			reqs = []string{}
 		}
@@ -150,7 +143,7 @@ func (p *page) serve(c echo.Context) error {
 	}
 	for _, a := range st.Agencies() {
 		if with[a.ID] {
-			cfg.Agencies = append(cfg.Agencies, &pageAgency{ID: a.ID, Code: a.Code, Name: a.Name, ShortName: a.ShortName})
+			cfg.Agencies = append(cfg.Agencies, &pageAgency{ID: a.ID, Code: a.Code, Name: a.NameIn(lang), ShortName: a.Label(lang)})
 		}
 	}
 	d := pageData{

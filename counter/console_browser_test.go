@@ -109,8 +109,14 @@ func TestConsoleMorning(t *testing.T) {
 	a3 := s.Issue(m, m.ServiceA1.ID, false)
 
 	b := browsertest.New(t, browsertest.Options{Width: 1366, Height: 768})
+	// The same console in English, in another tab of the same browser:
+	// it is opened at the states that matter and checked with axe.
+	en := b.NewTab(1366, 768)
+	axeEnglish(en, s.URL, "sign-in", `window.__antrean.state.view === "login"`)
 	b.Open(s.URL + "/counter")
 	b.WaitFor(`window.__antrean && window.__antrean.ready`, 10*time.Second)
+	b.WaitVisible("#login-form", 5*time.Second)
+	b.Axe("counter sign-in (id)")
 	signIn(b, m.Users["officerA"].Username, apptest.StaffPassword)
 
 	// The agency has one counter: the picker offers it, focused.
@@ -118,8 +124,10 @@ func TestConsoleMorning(t *testing.T) {
 	if got := b.Active(); !strings.HasPrefix(got, "button.counter-choice[Loket 1") {
 		t.Errorf("picker focus on %s", got)
 	}
+	b.Axe("counter picker (id)")
 	b.Keys(kb.Enter)
 	b.WaitFor(`window.__antrean.state.view === "console" && document.activeElement.id === "open-button"`, 5*time.Second)
+	b.Axe("counter closed (id)")
 	var stored string
 	b.Eval(`localStorage.getItem("antrean.counter.id")`, &stored)
 	if stored != ctr {
@@ -143,6 +151,8 @@ func TestConsoleMorning(t *testing.T) {
 	b.WaitText("#result-text", "Loket 1 dibuka.", 2*time.Second)
 	b.WaitFor(`document.querySelectorAll("#waiting-body tr").length === 3`, 3*time.Second)
 	b.WaitText("#n-waiting", "3", time.Second)
+	b.Axe("counter open, idle (id)")
+	axeEnglish(en, s.URL, "open, idle", `window.__antrean.state.counter.status === "open" && document.querySelectorAll("#waiting-body tr").length === 3`)
 
 	// F1: next calls A001; the display and the visitor follow.
 	press(b, kb.F1, "A001 dipanggil.")
@@ -153,6 +163,8 @@ func TestConsoleMorning(t *testing.T) {
 	visitorPage(v, `tk.status === "called" && tk.counter_name === "Loket 1" && document.body.classList.contains("is-called")`)
 	v.WaitFor(`document.getElementById("called-counter").textContent.toLowerCase().includes("loket 1")`, time.Second)
 	b.WaitFor(`document.querySelectorAll("#waiting-body tr").length === 2`, 3*time.Second)
+	b.Axe("counter called (id)")
+	axeEnglish(en, s.URL, "called", `window.__antrean.state.counter.current && window.__antrean.state.counter.current.status === "called"`)
 
 	// The keyboard alone: the focus stays on the primary action, and Tab
 	// walks the actions that can run now, in their places, then the list;
@@ -198,6 +210,13 @@ func TestConsoleMorning(t *testing.T) {
 	b.Type("#transfer-search", "skck")
 	b.WaitFor(`document.querySelectorAll("#transfer-list [role=option]").length === 1 && document.querySelector("#transfer-list [aria-selected=true]")`, 2*time.Second)
 	b.Screenshot("transfer-1366x768")
+	b.Axe("counter transfer dialog (id)")
+	// No counter of SKCK is open: the console asks first.
+	b.Keys(kb.Enter)
+	b.WaitVisible("#transfer-confirm:not([hidden])", 2*time.Second)
+	if got := b.Active(); got != "#transfer-confirm-yes" {
+		t.Errorf("the transfer's confirm step has the focus on %s", got)
+	}
 	press(b, kb.Enter, "A001 dialihkan ke Polres — SKCK.")
 	displayShows(d, ctr, "—")
 	waitVisitor(t, s, a1, "waiting for SKCK at Polres", func(p publicTicket) bool {
@@ -264,6 +283,8 @@ func TestConsoleMorning(t *testing.T) {
 	b.Screenshot("console-1366x768")
 	press(b, kb.F1, "B001 dipanggil.")
 	b.WaitText("#cur-number", "★B001", time.Second)
+	b.Screenshot("priority-called-1366x768")
+	b.Axe("counter priority called (id)")
 	displayShows(d, ctr, "B001")
 	waitVisitor(t, s, b6, "called", func(p publicTicket) bool { return p.Status == "called" })
 	press(b, kb.F3, "B001 sedang dilayani.")
@@ -274,9 +295,12 @@ func TestConsoleMorning(t *testing.T) {
 	b.Keys(kb.F9)
 	b.WaitVisible("#pause-dialog[open]", 2*time.Second)
 	b.Screenshot("pause-1366x768")
+	b.Axe("counter pause dialog (id)")
 	press(b, kb.Enter, "Loket 1 istirahat: ISHOMA.")
 	b.WaitText("#counter-state", "Istirahat · ISHOMA", time.Second)
 	displayShows(d, ctr, "Istirahat")
+	b.Axe("counter paused (id)")
+	axeEnglish(en, s.URL, "paused", `window.__antrean.state.counter.status === "paused"`)
 	k = queue.CounterView{}
 	s.MustJSON(http.MethodGet, "/api/v1/counters/"+ctr, "", nil, http.StatusOK, &k)
 	if k.Status != queue.CounterPaused || k.PauseReason != "ISHOMA" {
@@ -284,7 +308,7 @@ func TestConsoleMorning(t *testing.T) {
 	}
 	// While paused, next is refused by the console itself.
 	b.Keys(kb.F1)
-	b.WaitText("#result-text", "tidak tersedia", time.Second)
+	b.WaitText("#result-text", "Loket sedang istirahat", time.Second)
 	press(b, kb.F9, "Loket 1 melayani lagi.")
 	b.WaitText("#counter-state", "Buka", time.Second)
 
@@ -336,6 +360,15 @@ func TestConsoleMorning(t *testing.T) {
 	b.NoErrors(allowed...)
 	d.NoErrors()
 	v.NoErrors()
+}
+
+// axeEnglish opens the console in English in tab en (the same session,
+// so the same counter) once cond holds, and checks it with axe.
+func axeEnglish(en *browsertest.Browser, base, label, cond string) {
+	en.T.Helper()
+	en.Open(base + "/counter?lang=en")
+	en.WaitFor(`window.__antrean && window.__antrean.ready && document.documentElement.lang === "en" && !window.__antrean.state.busy && (`+cond+`)`, 10*time.Second)
+	en.Axe("counter " + label + " (en)")
 }
 
 // visitorPage waits until the visitor's page holds a ticket tk for which

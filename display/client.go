@@ -446,7 +446,7 @@ type TicketMessage struct {
 // nothing changed: the place comes from the hub's cache and the
 // comparison needs no encoding.
 func (c *client) sendTicket(st *queue.State, t *queue.Ticket, last **queue.PublicTicket) error {
-	view := st.PublicPlaced(t, c.hub.places.place(st, t))
+	view := st.PublicIn(t, c.hub.places.of(st, t))
 	if *last != nil && samePublic(view, *last) {
 		return nil
 	}
@@ -463,11 +463,13 @@ func (c *client) sendTicket(st *queue.State, t *queue.Ticket, last **queue.Publi
 func samePublic(a, b *queue.PublicTicket) bool {
 	return a.ID == b.ID && a.Number == b.Number && a.ServiceID == b.ServiceID && a.ServiceName == b.ServiceName &&
 		a.ServiceNameEN == b.ServiceNameEN && a.AgencyID == b.AgencyID && a.AgencyName == b.AgencyName &&
+		a.AgencyNameEN == b.AgencyNameEN &&
 		a.Status == b.Status && a.Priority == b.Priority && a.Channel == b.Channel && a.Day == b.Day &&
 		sameInt(a.Position, b.Position) && sameInt(a.PeopleAhead, b.PeopleAhead) && sameInt(a.EtaMin, b.EtaMin) &&
 		a.CounterName == b.CounterName && a.Calls == b.Calls && a.IssuedAt.Equal(b.IssuedAt) &&
 		sameTime(a.CalledAt, b.CalledAt) && sameTime(a.ServingAt, b.ServingAt) && sameTime(a.DoneAt, b.DoneAt) &&
-		slices.Equal(a.Requirements, b.Requirements) && a.Fee == b.Fee
+		slices.Equal(a.Requirements, b.Requirements) &&
+		slices.Equal(a.RequirementsEN, b.RequirementsEN) && a.Fee == b.Fee
 }
 
 func sameInt(a, b *int) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }

@@ -22,6 +22,8 @@ type announcement struct {
 	Number  string  `json:"number"`
 	Counter string  `json:"counter"`
 	Recall  bool    `json:"recall"`
+	Form    string  `json:"form"`
+	Behind  int     `json:"behind"`
 }
 
 // callAct runs a counter action and returns the number of the counter's
@@ -121,25 +123,31 @@ func TestDisplayAnnouncesInOrder(t *testing.T) {
 		{"A001", "Loket 1"}, {"A012", "Loket 3"}, {"A123", "Meja 12"}, {"A1000", "Loket A"},
 		{"DK2021", "Loket 20"}, {"B019", "Loket 11"}, {"Z999", "Loket 100"}, {"K017", "Ruang 7"},
 	} {
-		text := queue.Announce(tc.number, tc.counter, "", false).ID
-		var got struct {
-			Keys    []string `json:"keys"`
-			Missing []string `json:"missing"`
-		}
-		b.Eval(fmt.Sprintf(`window.__antrean.clipsFor(%q)`, text), &got)
-		var spoken []string
-		for _, k := range got.Keys {
-			if k != "," {
-				spoken = append(spoken, strings.ToLower(k))
+		// The full form and the short one a backlog speaks.
+		ann := queue.Announce(tc.number, tc.counter, "", false)
+		for _, text := range []string{ann.ID, ann.ShortID} {
+			var got struct {
+				Keys    []string `json:"keys"`
+				Missing []string `json:"missing"`
 			}
-		}
-		want := strings.ToLower(strings.NewReplacer(",", "", ".", "").Replace(text))
-		if strings.Join(spoken, " ") != want || len(got.Missing) > 0 {
-			t.Errorf("clips for %q: %q, missing %q", text, spoken, got.Missing)
+			b.Eval(fmt.Sprintf(`window.__antrean.clipsFor(%q)`, text), &got)
+			var spoken []string
+			for _, k := range got.Keys {
+				if k != "," {
+					spoken = append(spoken, strings.ToLower(k))
+				}
+			}
+			want := strings.ToLower(strings.NewReplacer(",", "", ".", "").Replace(text))
+			if strings.Join(spoken, " ") != want || len(got.Missing) > 0 {
+				t.Errorf("clips for %q: %q, missing %q", text, spoken, got.Missing)
+			}
 		}
 	}
 
-	// Calls in quick succession from two counters, then a recall.
+	// Calls in quick succession from two counters, then a recall of the
+	// last while it still waits: three calls wait at once (the backlog is
+	// past two), so the one in the middle is spoken short; the recall
+	// takes the waiting A002's place rather than queueing a second one.
 	want := []string{
 		callAct(t, s, offA, m.CounterA.ID, "next"),
 		callAct(t, s, offB, m.CounterB.ID, "next"),
@@ -149,27 +157,34 @@ func TestDisplayAnnouncesInOrder(t *testing.T) {
 	if strings.Join(want, " ") != "A001 K001 A002 A002" {
 		t.Fatalf("calls = %v", want)
 	}
-	b.WaitFor(`window.__antrean.announcements.length >= 4 && window.__antrean.announcements[3].end > 0`, 40*time.Second)
+	b.WaitFor(`window.__antrean.announcements.length >= 3 && window.__antrean.announcements[2].end > 0`, 40*time.Second)
 	got := announcements(b)
-	if len(got) != 4 {
-		t.Fatalf("%d announcements, want 4: %+v", len(got), got)
+	if len(got) != 3 {
+		t.Fatalf("%d announcements, want 3: %+v", len(got), got)
 	}
-	counters := []string{"Loket 1", "Loket 7", "Loket 1", "Loket 1"}
+	numbers := []string{"A001", "K001", "A002"}
+	counters := []string{"Loket 1", "Loket 7", "Loket 1"}
+	forms := []string{"full", "short", "full"}
 	for i, a := range got {
-		if a.Number != want[i] || a.Counter != counters[i] {
-			t.Errorf("announcement %d: %s at %s, want %s at %s", i, a.Number, a.Counter, want[i], counters[i])
+		if a.Number != numbers[i] || a.Counter != counters[i] {
+			t.Errorf("announcement %d: %s at %s, want %s at %s", i, a.Number, a.Counter, numbers[i], counters[i])
 		}
-		if wantText := queue.Announce(want[i], counters[i], "", false).ID; a.Text != wantText {
-			t.Errorf("announcement %d says %q, want %q", i, a.Text, wantText)
+		ann := queue.Announce(numbers[i], counters[i], "", false)
+		wantText := ann.ID
+		if forms[i] == "short" {
+			wantText = ann.ShortID
+		}
+		if a.Form != forms[i] || a.Text != wantText {
+			t.Errorf("announcement %d says %q (%s), want %q (%s)", i, a.Text, a.Form, wantText, forms[i])
 		}
 		if a.Via != "clips" {
 			t.Errorf("announcement %d via %q, want clips", i, a.Via)
 		}
-		if a.Recall != (i == 3) {
+		if a.Recall != (i == 2) {
 			t.Errorf("announcement %d recall = %v", i, a.Recall)
 		}
-		if a.End-a.At < 2500 {
-			t.Errorf("announcement %d lasted only %.0f ms", i, a.End-a.At)
+		if least := map[string]float64{"full": 4500, "short": 2000}[forms[i]]; a.End-a.At < least {
+			t.Errorf("announcement %d (%s) lasted only %.0f ms", i, a.Form, a.End-a.At)
 		}
 		if i > 0 && a.At < got[i-1].End {
 			t.Errorf("announcement %d started %.0f ms before the previous one ended", i, got[i-1].End-a.At)
@@ -206,6 +221,7 @@ func TestDisplayReconnectsAfterRestart(t *testing.T) {
 		t.Errorf("offline banner says %q", got)
 	}
 	b.Screenshot("offline-1920x1080")
+	b.Axe("display offline (id)")
 
 	s2 := apptest.Start(t, apptest.Options{Data: s.Data, Addr: addr, Clock: s.Clock})
 	if got := callAct(t, s2, officer, m.CounterA.ID, "next"); got != "A002" {
@@ -276,6 +292,7 @@ func TestDisplayDevicePairing(t *testing.T) {
 	b.Open(s.URL + "/display?device=" + m.Tokens["display"])
 	b.WaitText("#error", "tidak dikenal", 3*time.Second)
 	b.Screenshot("unknown-device-1366x768")
+	b.Axe("display unknown device (id)")
 	var stored *string
 	b.Eval(`localStorage.getItem("antrean.display.device")`, &stored)
 	if stored != nil {
@@ -301,19 +318,27 @@ func TestDisplayReducedMotion(t *testing.T) {
 		Animation  string `json:"animation"`
 		Background string `json:"background"`
 		Ticker     string `json:"ticker"`
+		// The new call's tile is lit steadily too.
+		Tile          string `json:"tile"`
+		TileAnimation string `json:"tileAnimation"`
 	}
 	b.Eval(`(() => {
 		const now = getComputedStyle(document.getElementById("now"));
+		const tile = document.querySelector(".chip.is-new");
 		return {
 			flash: document.getElementById("now").classList.contains("flash"),
 			animation: now.animationName,
 			background: now.backgroundColor,
 			ticker: getComputedStyle(document.getElementById("ticker-text")).animationName,
+			tile: tile ? getComputedStyle(tile).backgroundColor : "",
+			tileAnimation: tile ? getComputedStyle(tile).animationName : "",
 		};
 	})()`, &got)
-	if !got.Flash || got.Animation != "none" || got.Background != "rgb(30, 158, 90)" || got.Ticker != "none" {
+	if !got.Flash || got.Animation != "none" || got.Background != "rgb(30, 158, 90)" || got.Ticker != "none" ||
+		got.Tile != "rgb(30, 158, 90)" || got.TileAnimation != "none" {
 		t.Errorf("reduced motion: %+v", got)
 	}
+	b.Axe("display new call, steady highlight (id)")
 	b.NoErrors()
 }
 
@@ -357,6 +382,7 @@ func TestDisplayScreenshots(t *testing.T) {
 	b.Screenshot("1920x1080-flash")
 	b.WaitFor(`!document.getElementById("now").classList.contains("flash")`, 5*time.Second) // after the flash
 	b.Screenshot("1920x1080")
+	b.Axe("display (id)")
 
 	b.Viewport(1366, 768)
 	time.Sleep(400 * time.Millisecond)
@@ -373,6 +399,7 @@ func TestDisplayScreenshots(t *testing.T) {
 	}
 	b.Screenshot("en-1920x1080")
 	checkLayout(t, b)
+	b.Axe("display (en)")
 
 	// A zone of one agency with 40 counters pages its rows.
 	var agencies struct {
@@ -414,6 +441,10 @@ func TestDisplayScreenshots(t *testing.T) {
 	openDisplay(t, q, s.URL+"/display")
 	q.WaitVisible("#unlock", 3*time.Second)
 	q.Screenshot("1366x768-sound-prompt")
+	q.Axe("display sound prompt (id)")
+	openDisplay(t, q, s.URL+"/display?lang=en")
+	q.WaitVisible("#unlock", 10*time.Second)
+	q.Axe("display sound prompt (en)")
 	b.NoErrors()
 	q.NoErrors()
 }

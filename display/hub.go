@@ -33,32 +33,33 @@ type Hub struct {
 	places    placeCache
 }
 
-// placeCache holds, for the newest state, the places of the tickets
-// waiting in each service: every commit wakes every phone following a
-// ticket, and each needs its ticket's place; one walk of a queue serves
-// them all instead of a walk each.
+// placeCache holds, for the newest state, each service's queue worked
+// out (queue.Places): every commit wakes every phone following a ticket,
+// and each needs its ticket's place and estimate; one walk of a queue
+// serves them all instead of a walk each.
 type placeCache struct {
 	mu sync.Mutex
 	st *queue.State
-	by map[string]map[string]int
+	by map[string]*queue.Places
 }
 
-// place is the ticket's place in its queue in st (0 when not waiting).
-func (pc *placeCache) place(st *queue.State, t *queue.Ticket) int {
+// of returns the worked-out queue of the ticket's service in st, or nil
+// when the ticket does not wait today.
+func (pc *placeCache) of(st *queue.State, t *queue.Ticket) *queue.Places {
 	if t.Status != queue.Waiting || t.Day != st.Day {
-		return 0
+		return nil
 	}
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if pc.st != st {
-		pc.st, pc.by = st, map[string]map[string]int{}
+		pc.st, pc.by = st, map[string]*queue.Places{}
 	}
-	m, ok := pc.by[t.ServiceID]
+	p, ok := pc.by[t.ServiceID]
 	if !ok {
-		m = st.Positions(t.ServiceID)
-		pc.by[t.ServiceID] = m
+		p = st.Places(t.ServiceID)
+		pc.by[t.ServiceID] = p
 	}
-	return m[t.ID]
+	return p
 }
 
 // NewHub returns an empty hub.
@@ -129,6 +130,15 @@ func (h *Hub) Clients() int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	return len(h.public) + len(h.tickets)
+}
+
+// ClientCounts counts the connected clients of the public feed (lobby
+// screens, consoles, kiosks, survey tablets) and of the ticket feeds
+// (visitors' phones), for the metrics.
+func (h *Hub) ClientCounts() (public, tickets int) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.public), len(h.tickets)
 }
 
 func (h *Hub) add(c *client) bool {

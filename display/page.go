@@ -32,22 +32,14 @@ var (
 var (
 	// Assets serves the lobby screen's script and style sheet at
 	// /display/assets/.
-	Assets = web.MustAssets(mustSub(assetsFS, "assets"), "/display/assets/")
+	Assets = web.MustAssets(web.Sub(assetsFS, "assets"), "/display/assets/")
 	// Voice serves the offline voice at /display/voice/: clips.json and
 	// clips/*.wav.
-	Voice = web.MustAssets(mustSub(voiceFS, "voice"), "/display/voice/")
+	Voice = web.MustAssets(web.Sub(voiceFS, "voice"), "/display/voice/")
 
 	catalog = web.Common.Merge(web.MustCatalog(i18nFS, "i18n"))
 	page    = template.Must(template.New("display").Parse(pageHTML))
 )
-
-func mustSub(fsys fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(fsys, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
 
 // Page serves the lobby display, GET /display: all agencies, one zone
 // with ?agency=ID[,ID…], or a display device's zone with ?device=TOKEN.
@@ -109,12 +101,14 @@ func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	site := st.Site
 	cfg := pageConfig{
 		Lang: lang,
-		Site: siteConfig{Name: site.Name, Timezone: site.Timezone, Opens: site.Opens, Closes: site.Closes, RunningText: site.RunningText},
+		Site: siteConfig{Name: site.Name, Timezone: site.Timezone, Opens: site.Opens, Closes: site.Closes, RunningText: site.RunningTextIn(lang)},
 	}
 	cfg.Voice.Index = Voice.URL("clips.json")
 	cfg.Voice.Base = Voice.Prefix() + "clips/"
 	for _, a := range st.Agencies() {
-		cfg.Agencies = append(cfg.Agencies, agencyInfo{ID: a.ID, Name: a.Name, ShortName: a.ShortName})
+		// In English the English names, falling back to the Indonesian
+		// (the script shows short_name, else name).
+		cfg.Agencies = append(cfg.Agencies, agencyInfo{ID: a.ID, Name: a.NameIn(lang), ShortName: a.Label(lang)})
 	}
 	if cfg.Agencies == nil {
 		cfg.Agencies = []agencyInfo{}
@@ -162,7 +156,7 @@ func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // VoiceFiles is the embedded voice folder: clips.json and clips/*.wav.
-func VoiceFiles() fs.FS { return mustSub(voiceFS, "voice") }
+func VoiceFiles() fs.FS { return web.Sub(voiceFS, "voice") }
 
 // Catalog is the lobby screen's translations (shared ones included).
 func Catalog() web.Catalog { return catalog }

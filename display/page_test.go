@@ -117,6 +117,7 @@ func TestPage(t *testing.T) {
 	for _, tc := range []struct{ path, ctype string }{
 		{"/display/assets/display.js", "text/javascript; charset=utf-8"},
 		{"/display/assets/voice.js", "text/javascript; charset=utf-8"},
+		{"/display/assets/announcer.js", "text/javascript; charset=utf-8"},
 		{"/display/assets/display.css", "text/css; charset=utf-8"},
 		{"/static/live.js", "text/javascript; charset=utf-8"},
 		{"/static/i18n.js", "text/javascript; charset=utf-8"},

@@ -292,12 +292,17 @@ func TestAPIStateAndEvents(t *testing.T) {
 				Counter      *struct{ ID, Name string }
 				Service      *struct{ ID, Code, Name string }
 				Agency       *struct{ ID, Name string }
-				Announcement *struct{ ID, EN string }
+				Announcement *struct {
+					ID, EN  string
+					ShortID string `json:"short_id"`
+					ShortEN string `json:"short_en"`
+				}
 			}
 			if err := json.Unmarshal(ev.Data, &d); err != nil {
 				t.Fatal(err)
 			}
-			if d.Announcement == nil || d.Announcement.ID != "Nomor antrean A satu, silakan menuju loket satu." || !strings.Contains(d.Announcement.EN, "A1") {
+			if d.Announcement == nil || d.Announcement.ID != "Nomor antrean A satu, silakan menuju loket satu." || !strings.Contains(d.Announcement.EN, "A1") ||
+				d.Announcement.ShortID != "A satu, loket satu." || d.Announcement.ShortEN != "A1, counter one." {
 				t.Errorf("%s announcement: %s", ev.Type, ev.Data)
 			}
 			if d.Ticket["number"] != "A001" || d.Ticket["id"] != a1.Ticket.ID || d.Counter == nil || d.Counter.ID != m.CounterA.ID || d.Counter.Name != "Loket 1" ||

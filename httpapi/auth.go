@@ -18,6 +18,13 @@ import (
 // SessionCookie is the web screens' session cookie.
 const SessionCookie = "antrean_session"
 
+// SessionHintCookie tells the screens' scripts, which cannot read the
+// HttpOnly session cookie, that a session may be there: it comes and goes
+// with the session cookie and holds nothing secret ("1"). A screen opened
+// without it shows the sign-in at once instead of asking GET /api/v1/me
+// for an answer it knows (a 401, which browsers log as an error).
+const SessionHintCookie = "antrean_signed_in"
+
 // Caller kinds beyond the four staff roles.
 const (
 	kiosk   = "kiosk"
@@ -230,6 +237,11 @@ func (s *Server) login(c echo.Context) error {
 		SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https",
 		Expires: sess.Expires, MaxAge: max(1, int(sess.Expires.Sub(sess.Created).Seconds())),
 	})
+	c.SetCookie(&http.Cookie{
+		Name: SessionHintCookie, Value: "1", Path: "/",
+		SameSite: http.SameSiteStrictMode, Secure: c.Scheme() == "https",
+		Expires: sess.Expires, MaxAge: max(1, int(sess.Expires.Sub(sess.Created).Seconds())),
+	})
 	return c.JSON(http.StatusOK, loginAnswer{Token: secret, CSRFToken: sess.CSRFToken, User: u})
 }
 
@@ -242,7 +254,15 @@ func (s *Server) logout(c echo.Context) error {
 		}
 	}
 	c.SetCookie(&http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	clearSessionHint(c)
 	return c.NoContent(http.StatusNoContent)
+}
+
+// clearSessionHint ends the hint cookie, at sign-out and when a request
+// that carried it met no session (it ended elsewhere: a password change,
+// a disabled account, a restore).
+func clearSessionHint(c echo.Context) {
+	c.SetCookie(&http.Cookie{Name: SessionHintCookie, Value: "", Path: "/", SameSite: http.SameSiteStrictMode, MaxAge: -1})
 }
 
 type meAnswer struct {

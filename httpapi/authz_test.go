@@ -48,6 +48,7 @@ var authzTable = []authzRow{
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /readyz", "public"},
 	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/backup", "admin"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /api/v1/openapi.json", "public"},
+	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /metrics", "by address, not caller: loopback (this test's) and ANTREAN_METRICS_ALLOW, others 403 (metrics.TestMetricsAccess); a stale token is 401 as on every route"},
 	// Staff and setup
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "POST /api/v1/login", "anyone"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   -   -   -    -   -", "POST /api/v1/logout", "staff"},
@@ -125,6 +126,9 @@ var authzTable = []authzRow{
 	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "POST /api/v1/webhooks", "admin"},
 	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "DELETE /api/v1/webhooks/:id", "admin"},
 	{"Y    -    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/webhooks/:id/deliveries", "admin"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/reports/waits", "not in API.md: supervisor (own agency; ?agency_id=A), admin, as the summary"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/reports/heatmap", "not in API.md: supervisor (own agency; ?agency_id=A), admin, as the summary"},
+	{"Y    Y    -    -    -    -   -   -   -   -   -    -   -", "GET /api/v1/reports/longest", "not in API.md: supervisor (own agency; ?agency_id=A), admin, as the summary"},
 	// Web screens
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /", "public (the start page)"},
 	{"Y    Y    Y    Y    Y    Y   Y   Y   Y   Y   Y    -   -", "GET /display", "public (the lobby display; ?device= picks a display's zone)"},
@@ -382,6 +386,7 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 	r := map[string]func() authzReq{
 		"GET /healthz":       fixed("/healthz", nil),
 		"GET /readyz":        fixed("/readyz", nil),
+		"GET /metrics":       fixed("/metrics", nil),
 		"GET /api/v1/backup": fixed("/api/v1/backup", nil),
 
 		"GET /api/v1/openapi.json": fixed("/api/v1/openapi.json", nil),
@@ -484,6 +489,9 @@ func (w *authzWorld) requests() map[string]func() authzReq {
 			return authzReq{path: "/api/v1/webhooks/" + w.webhook()}
 		},
 		"GET /api/v1/webhooks/:id/deliveries": fixed("/api/v1/webhooks/"+w.webhook()+"/deliveries", nil),
+		"GET /api/v1/reports/waits":           fixed("/api/v1/reports/waits?from=2026-01-01&to=2026-01-31&agency_id="+A, nil),
+		"GET /api/v1/reports/heatmap":         fixed("/api/v1/reports/heatmap?from=2026-01-01&to=2026-01-31&agency_id="+A, nil),
+		"GET /api/v1/reports/longest":         fixed("/api/v1/reports/longest?agency_id="+A, nil),
 
 		"GET /":                 fixed("/", nil),
 		"GET /display":          fixed("/display", nil),
@@ -708,17 +716,11 @@ func (w *authzWorld) lastAudit() uint64 {
 
 // auditSince lists the entries written after seq.
 func (w *authzWorld) auditSince(seq uint64) []*queue.AuditEntry {
-	es, err := w.s.App.Engine.Store().Audit(queue.AuditFilter{})
+	es, err := w.s.App.Engine.Store().Audit(queue.AuditFilter{After: seq})
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	var out []*queue.AuditEntry
-	for _, e := range es {
-		if e.Seq > seq {
-			out = append(out, e)
-		}
-	}
-	return out
+	return es
 }
 
 // checkAudit checks the audit entries a request left: exactly one, of the

@@ -189,7 +189,11 @@ func (s *Server) run(c echo.Context, cmd queue.Command, render func(st *queue.St
 		BodyHash: sha256Hex(string(body)),
 		TTL:      idemTTL,
 	}
-	return s.engine.Do(c.Request().Context(), req)
+	rep, err := s.engine.Do(c.Request().Context(), req)
+	if rep.Replayed && s.cfg.OnReplay != nil {
+		s.cfg.OnReplay()
+	}
+	return rep, err
 }
 
 // idemKey is the key an Idempotency-Key is kept under: the caller, the

@@ -41,6 +41,12 @@ type Config struct {
 	// Printer prints a kiosk's tickets on its network printer (none: no
 	// server-side printing).
 	Printer TicketPrinter
+	// OnReplay, when set, is called for each idempotent request answered
+	// with the answer kept from its first time (Idempotent-Replayed).
+	OnReplay func()
+	// OnError, when set, is called with the status and code of each
+	// error answer. Both hooks feed the metrics: quick, never blocking.
+	OnError func(status int, code string)
 }
 
 // Server is the API mounted on an echo instance.
@@ -364,6 +370,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 	default:
 		s.log.Error("internal error", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 		status, body.Error.Code, en, id = errInternal.status, errInternal.code, errInternal.en, errInternal.id
+	}
+	if s.cfg.OnError != nil {
+		s.cfg.OnError(status, body.Error.Code)
+	}
+	if status == http.StatusUnauthorized {
+		if _, err := c.Request().Cookie(SessionHintCookie); err == nil {
+			clearSessionHint(c)
+		}
 	}
 	body.Error.Message = id
 	if prefersEnglish(c.Request()) {

@@ -139,6 +139,7 @@ func (s *Server) putService(c echo.Context, id string, create bool) error {
 	}
 	svc.ID = id
 	svc.Requirements = orEmpty(svc.Requirements)
+	svc.RequirementsEN = orEmpty(svc.RequirementsEN)
 	v, err := s.apply(c, queue.PutService{Service: svc, Create: create})
 	if err != nil {
 		return err

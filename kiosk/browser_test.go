@@ -105,72 +105,15 @@ func visibleText(t *testing.T, b *browsertest.Browser) string {
 	return s
 }
 
-// smallTargets lists visible controls smaller than 64×64 CSS pixels.
-func smallTargets(t *testing.T, b *browsertest.Browser) []string {
-	t.Helper()
-	var out []string
-	b.Eval(`(() => {
-		const bad = [];
-		for (const el of document.querySelectorAll("button, a[href], input, [role=button]")) {
-			const r = el.getBoundingClientRect();
-			if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === "hidden") continue;
-			if (r.width < 64 || r.height < 64) bad.push((el.id || el.className || el.tagName) + " " + Math.round(r.width) + "×" + Math.round(r.height) + " " + el.textContent.trim().slice(0, 30));
-		}
-		return bad;
-	})()`, &out)
-	return out
-}
-
-// lowContrast lists visible text whose colour on its background is below
-// WCAG AA: 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold).
-func lowContrast(t *testing.T, b *browsertest.Browser) []string {
-	t.Helper()
-	var out []string
-	b.Eval(`(() => {
-		const parse = (c) => {
-			const m = /rgba?\(([^)]+)\)/.exec(c);
-			if (!m) return null;
-			const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
-			return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
-		};
-		const lum = ({ r, g, b }) => {
-			const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-			return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-		};
-		const background = (el) => {
-			for (let e = el; e; e = e.parentElement) {
-				const c = parse(getComputedStyle(e).backgroundColor);
-				if (c && c.a > 0.5) return c;
-			}
-			return { r: 255, g: 255, b: 255, a: 1 };
-		};
-		const bad = [], seen = new Set();
-		const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-		while (walk.nextNode()) {
-			const el = walk.currentNode.parentElement;
-			if (!walk.currentNode.textContent.trim() || seen.has(el)) continue;
-			seen.add(el);
-			const r = el.getBoundingClientRect(), cs = getComputedStyle(el);
-			if (r.width <= 1 || r.height <= 1 || cs.visibility === "hidden") continue;
-			const l1 = lum(parse(cs.color)), l2 = lum(background(el));
-			const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
-			const size = parseFloat(cs.fontSize), large = size >= 24 || (parseInt(cs.fontWeight) >= 700 && size >= 18.66);
-			if (ratio < (large ? 3 : 4.5)) bad.push(el.textContent.trim().slice(0, 40) + " " + ratio.toFixed(2));
-		}
-		return bad;
-	})()`, &out)
-	return out
-}
-
 // checkScreen: touch targets, contrast and width of what is shown.
 func checkScreen(t *testing.T, b *browsertest.Browser, label string, touch bool) {
 	t.Helper()
 	if touch {
-		if bad := smallTargets(t, b); len(bad) > 0 {
+		if bad := b.SmallTargets(64); len(bad) > 0 {
 			t.Errorf("%s: targets under 64 px: %v", label, bad)
 		}
 	}
-	if bad := lowContrast(t, b); len(bad) > 0 {
+	if bad := b.LowContrast(); len(bad) > 0 {
 		t.Errorf("%s: text below WCAG AA contrast: %v", label, bad)
 	}
 	noOverflow(t, b, label)
@@ -180,9 +123,7 @@ func checkScreen(t *testing.T, b *browsertest.Browser, label string, touch bool)
 // is cut off horizontally.
 func noOverflow(t *testing.T, b *browsertest.Browser, label string) {
 	t.Helper()
-	var wide bool
-	b.Eval(`document.documentElement.scrollWidth > window.innerWidth + 1`, &wide)
-	if wide {
+	if b.Overflows() {
 		t.Errorf("%s: the page is wider than the screen", label)
 	}
 }
@@ -230,7 +171,7 @@ func TestKioskIssueQRAndVisitorCalled(t *testing.T) {
 	if got := b.Text("#t-ahead"); got != "Tidak ada antrean di depan Anda" {
 		t.Errorf("people ahead %q", got)
 	}
-	if got := b.Text("#t-print"); got != "Tiket sedang dicetak…" || !a.Printed {
+	if got := b.Text("#t-print"); got != "Tiket tercetak — silakan ambil" || !a.Printed {
 		t.Errorf("print status %q, printed %v", got, a.Printed)
 	}
 	b.WaitText("#t-countdown", "Kembali ke awal dalam", time.Second)
@@ -297,10 +238,14 @@ func TestKioskIssueQRAndVisitorCalled(t *testing.T) {
 	phone.WaitText("#announce", "Loket 1", time.Second)
 	phone.Screenshot("visitor-called-360x800")
 	checkScreen(t, phone, "visitor page called", false)
+	phone.Axe("visitor page called (id)")
 	// A recall alerts again.
 	s.MustJSON(http.MethodPost, "/api/v1/counters/"+m.CounterA.ID+"/recall", m.Tokens["officerA"], nil, http.StatusOK, nil)
 	phone.WaitFor(`window.__antrean.alerts === 2`, 2*time.Second)
 	phone.NoErrors()
+	phone.Open(decoded + "&lang=en")
+	phone.WaitFor(`window.__antrean && window.__antrean.ready && document.body.classList.contains("is-called")`, 10*time.Second)
+	phone.Axe("visitor page called (en)")
 }
 
 // Screenshots of the kiosk in both orientations, the print pages at
@@ -509,6 +454,7 @@ func TestKioskLanguageToggle(t *testing.T) {
 		if bad := leftovers(visibleText(t, b), idOnly); len(bad) > 0 {
 			t.Errorf("%s in English shows Indonesian: %s", screen, strings.Join(bad, ", "))
 		}
+		b.Axe("kiosk " + screen + " (en)")
 		if screen == "agency" {
 			b.Screenshot("agency-english")
 		}
@@ -517,6 +463,7 @@ func TestKioskLanguageToggle(t *testing.T) {
 		if bad := leftovers(visibleText(t, b), enOnly); len(bad) > 0 {
 			t.Errorf("%s in Indonesian shows English: %s", screen, strings.Join(bad, ", "))
 		}
+		b.Axe("kiosk " + screen + " (id)")
 	}
 	check("start")
 	tap(t, b, `.tile[data-agency="`+m.AgencyB.ID+`"]`)
@@ -558,6 +505,12 @@ func TestKioskLanguageToggle(t *testing.T) {
 		if bad := leftovers(visibleText(t, b), c.wrong); len(bad) > 0 {
 			t.Errorf("visitor page (%s) shows the other language: %s", c.lang, strings.Join(bad, ", "))
 		}
+		b.Axe("visitor page waiting (" + c.lang + ")")
+		// The print page of the same ticket, in the same language.
+		b.Viewport(320, 900)
+		b.Open(strings.Replace(a.StatusURL, "?k=", "/print?k=", 1) + "&mm=80&lang=" + c.lang)
+		b.WaitFor(`document.querySelector(".qr").complete && document.documentElement.dataset.pageMm`, 5*time.Second)
+		b.Axe("print page (" + c.lang + ")")
 	}
 	b.NoErrors()
 }
@@ -610,6 +563,10 @@ func TestKioskUnpairedGreeterAndIdle(t *testing.T) {
 	}
 	b.Screenshot("unpaired")
 	checkScreen(t, b, "unpaired", true)
+	b.Axe("kiosk unpaired (id)")
+	tap(t, b, "#lang-en")
+	b.WaitFor(`document.documentElement.lang === "en"`, 5*time.Second)
+	b.Axe("kiosk unpaired (en)")
 	openKiosk(t, b, s.URL+"/kiosk?device=bogus")
 	b.WaitText("#unpaired-problem", "tidak dikenal", time.Second)
 	var kept *string
@@ -638,7 +595,7 @@ func TestKioskUnpairedGreeterAndIdle(t *testing.T) {
 	// kiosk without a network printer does at once).
 	tap(t, b, "#t-print-button")
 	b.WaitFor(`window.__antrean.prints.length === 1`, 5*time.Second)
-	if got := b.Text("#t-print"); got != "Tiket sedang dicetak…" {
+	if got := b.Text("#t-print"); got != "Tiket sedang dicetak…" && got != "Tiket tercetak — silakan ambil" {
 		t.Errorf("after Cetak tiket: %q", got)
 	}
 	var framed string
@@ -709,6 +666,7 @@ func TestVisitorPageActions(t *testing.T) {
 		t.Errorf("confirmation %q", got)
 	}
 	b.Screenshot("cancel-confirm-360x800")
+	b.Axe("visitor page cancel confirmation (id)")
 	tap(t, b, "#cancel-no")
 	var pub struct{ Status string }
 	s.MustJSON(http.MethodGet, "/api/v1/tickets/"+second.Ticket.ID+"?k="+second.Key(), "", nil, http.StatusOK, &pub)
@@ -723,6 +681,7 @@ func TestVisitorPageActions(t *testing.T) {
 		t.Errorf("after 'yes' the ticket is %s", pub.Status)
 	}
 	b.WaitFor(`document.getElementById("cancel").hidden`, time.Second)
+	b.Axe("visitor page cancelled (id)")
 
 	// The first ticket is served: its page shows where the survey will be.
 	open(first.StatusURL)
@@ -731,12 +690,18 @@ func TestVisitorPageActions(t *testing.T) {
 	b.WaitVisible("#survey", time.Second)
 	b.Screenshot("done-survey-360x800")
 	checkScreen(t, b, "visitor page done", false)
+	b.Axe("visitor page done (id)")
 	b.NoErrors()
+	open(first.StatusURL + "&lang=en")
+	b.Axe("visitor page done (en)")
 
 	b.Open(s.URL + "/t/" + first.Ticket.ID + "?k=wrong")
 	if got := b.Text("h1"); got != "Tiket tidak ditemukan" {
 		t.Errorf("wrong key page: %q", got)
 	}
+	b.Axe("visitor page not found (id)")
+	b.Open(s.URL + "/t/" + first.Ticket.ID + "?k=wrong&lang=en")
+	b.Axe("visitor page not found (en)")
 }
 
 // A greeter of an agency, signed in at a kiosk screen, is offered only that
@@ -747,6 +712,7 @@ func TestKioskAgencyGreeter(t *testing.T) {
 	m := s.SetupMall()
 	b := browsertest.New(t, browsertest.Options{Width: 1920, Height: 1080})
 	b.Open(s.URL + "/") // the start page: somewhere on the site to sign in from
+	b.Axe("start page (id, with English hints)")
 	signIn(t, b, m.Users["greeterB"].Username)
 	openKiosk(t, b, s.URL+"/kiosk")
 	b.WaitVisible("#screen-start", time.Second)

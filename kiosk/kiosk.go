@@ -13,7 +13,6 @@ import (
 	"embed"
 	"encoding/base64"
 	"html/template"
-	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
@@ -37,7 +36,7 @@ var (
 var (
 	// Assets serves the kiosk's and the visitor page's scripts and styles
 	// at /kiosk/assets/.
-	Assets = web.MustAssets(mustSub(assetsFS, "assets"), "/kiosk/assets/")
+	Assets = web.MustAssets(web.Sub(assetsFS, "assets"), "/kiosk/assets/")
 
 	catalog   = web.Common.Merge(web.SKM).Merge(web.MustCatalog(i18nFS, "i18n"))
 	templates = template.Must(template.New("").Funcs(template.FuncMap{"slashBreaks": slashBreaks}).ParseFS(templatesFS, "templates/*.html"))
@@ -55,14 +54,6 @@ var laporQR = func() template.URL {
 	}
 	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 }()
-
-func mustSub(fsys fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(fsys, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
 
 // Catalog is the kiosk's and visitor page's translations (shared ones
 // included).
@@ -109,7 +100,9 @@ type kioskService struct {
 	NameEN       string   `json:"name_en"`
 	Fee          string   `json:"fee"`
 	Requirements []string `json:"requirements"`
-	Active       bool     `json:"active"`
+	// RequirementsEN are the English requirements (empty: none).
+	RequirementsEN []string `json:"requirements_en"`
+	Active         bool     `json:"active"`
 }
 
 type kioskData struct {
@@ -160,7 +153,11 @@ func kioskServices(st *queue.State) []*kioskService {
 		if reqs == nil {
 			reqs = []string{}
 		}
-		out = append(out, &kioskService{ID: svc.ID, AgencyID: svc.AgencyID, Code: svc.Code, Name: svc.Name, NameEN: svc.NameEN, Fee: svc.Fee, Requirements: reqs, Active: svc.Active})
+		en := svc.RequirementsEN
+		if en == nil {
+			en = []string{}
+		}
+		out = append(out, &kioskService{ID: svc.ID, AgencyID: svc.AgencyID, Code: svc.Code, Name: svc.Name, NameEN: svc.NameEN, Fee: svc.Fee, Requirements: reqs, RequirementsEN: en, Active: svc.Active})
 	}
 	return out
 }

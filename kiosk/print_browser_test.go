@@ -52,7 +52,8 @@ func worstMall(t *testing.T, at time.Time, tz string) (*apptest.Server, apptest.
 			"Fotokopi KTP-el kedua orang tua (dilegalisir) — 2 lembar",
 		},
 	}, http.StatusCreated, &svc)
-	// An open counter, so the ticket carries an estimate.
+	// An open counter, so the ticket carries an estimate (a priority
+	// ticket ahead of the 999: "Langsung dilayani").
 	var counter queue.Counter
 	s.MustJSON(http.MethodPost, "/api/v1/counters", s.Admin, map[string]any{"agency_id": agency.ID, "name": "Loket 12", "service_ids": []string{svc.ID}}, http.StatusCreated, &counter)
 	s.MustJSON(http.MethodPost, "/api/v1/users", s.Admin, map[string]string{"username": "off.dkps", "password": apptest.StaffPassword, "role": queue.RoleOfficer, "agency_id": agency.ID}, http.StatusCreated, nil)
@@ -159,7 +160,7 @@ func TestPrintPageFitsTheRoll(t *testing.T) {
 				if len(bad) > 0 {
 					t.Errorf("%s: outside the roll or broken:\n  %s", label, strings.Join(bad, "\n  "))
 				}
-				for _, want := range []string{c.date[lang], c.time[lang], "ABC1000", map[string]string{"id": "Perkiraan dipanggil sekitar", "en": "Expected call around"}[lang]} {
+				for _, want := range []string{c.date[lang], c.time[lang], "ABC1000", map[string]string{"id": "Langsung dilayani", "en": "Served right away"}[lang]} {
 					if got := visibleText(t, b); !strings.Contains(got, want) {
 						t.Errorf("%s: the slip lacks %q", label, want)
 					}

@@ -55,6 +55,9 @@ type Printing struct {
 	Printer Printer
 	// Logger gets a warning for each ticket not printed.
 	Logger *slog.Logger
+	// OnFailure, when set, is called for each ticket not printed (the
+	// metrics count them). It must not block.
+	OnFailure func()
 
 	mu   sync.Mutex
 	done map[string]printEntry
@@ -106,6 +109,9 @@ func (p *Printing) print(job *PrintJob) bool {
 			log = slog.Default()
 		}
 		log.Warn("ticket not printed; the kiosk shows its QR instead", "ticket", job.Ticket.Number, "printer", job.Printer, "took", time.Since(start).Round(time.Millisecond), "err", err)
+		if p.OnFailure != nil {
+			p.OnFailure()
+		}
 	}
 	p.remember(job.Ticket.ID, err == nil, time.Now())
 	return err == nil

@@ -32,6 +32,7 @@ func TestKioskRetriesThroughARestart(t *testing.T) {
 	front.WaitKeys(t, 2, 10*time.Second) // the request, and a retry
 	b.WaitText("#busy", "Sedang menyambung ulang", 5*time.Second)
 	b.Screenshot("reconnecting-1080x1920")
+	b.Axe("kiosk reconnecting (id)")
 
 	// The service manager restarts the server on the same address.
 	addr := strings.TrimPrefix(s.URL, "http://")

@@ -89,9 +89,9 @@ type visitorData struct {
 	Config visitorConfig
 	Ticket *queue.PublicTicket
 	// Texts rendered for the first paint; visitor.js keeps them current.
-	Service, Status, Position, Eta, Message, Counter, Issued, Fee string
-	Requirements                                                  []string
-	QRURL                                                         string
+	Service, Agency, Status, Position, Eta, Message, Counter, Issued, Fee string
+	Requirements                                                          []string
+	QRURL                                                                 string
 }
 
 // notFoundData is the page of a missing ticket (or a wrong key).
@@ -132,6 +132,10 @@ func (s *screens) visitor(c echo.Context) error {
 		QRURL:   ticketurl.QR("", t),
 	}
 	d.Requirements = p.Requirements
+	d.Agency = p.AgencyName
+	if queue.English(lang) {
+		d.Requirements, d.Agency = p.RequirementsEN, p.AgencyNameEN
+	}
 	if p.Status == queue.Waiting && p.Position != nil {
 		d.Position = positionText(lang, *p.Position)
 		switch {
@@ -204,13 +208,24 @@ func (s *screens) print(c echo.Context) error {
 		PaperMM:   mm, PaperCSS: Assets.URL("print-" + itoa(mm) + ".css"),
 		Requirements: p.Requirements,
 	}
-	if a := st.Agency(t.AgencyID); a != nil {
-		d.Agency = a.Name
+	if queue.English(lang) {
+		d.Requirements = p.RequirementsEN
 	}
+	if a := st.Agency(t.AgencyID); a != nil {
+		d.Agency = a.NameIn(lang)
+	}
+	// People ahead and the estimate, as the network printer's slip has
+	// them (escpos.go): the slip is what the visitor holds.
 	if p.PeopleAhead != nil {
 		d.Ahead = aheadText(lang, *p.PeopleAhead)
 	}
-	if p.EtaMin != nil {
+	switch {
+	case p.Status != queue.Waiting:
+	case p.EtaMin == nil:
+		d.Eta = catalog.T(lang, "ticket.eta.none")
+	case *p.EtaMin <= 0:
+		d.Eta = catalog.T(lang, "service.eta.now")
+	default:
 		// The time stays whole when the line breaks: "sekitar" / "23.59 WITA".
 		d.Eta = fill(catalog.T(lang, "ticket.eta"), "time", keep(f.Time(s.engine.Now().Add(time.Duration(*p.EtaMin)*time.Minute))))
 	}

@@ -71,6 +71,7 @@ type AuditFilter struct {
 	ActorID  string
 	Action   string
 	Before   uint64 // list entries with Seq below this (0: from the newest)
+	After    uint64 // and above this (0: down to the oldest)
 	Limit    int
 }
 

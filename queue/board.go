@@ -20,6 +20,7 @@ type BoardService struct {
 	ID           string `json:"id"`
 	Code         string `json:"code"`
 	Name         string `json:"name"`
+	NameEN       string `json:"name_en"`
 	AgencyID     string `json:"agency_id"`
 	Waiting      int    `json:"waiting"`
 	EtaMin       *int   `json:"eta_min"`
@@ -66,7 +67,7 @@ func (s *State) BoardAt(now time.Time) *Board {
 	for _, svc := range s.Services() {
 		n := len(s.waiting[svc.ID])
 		b.Services = append(b.Services, BoardService{
-			ID: svc.ID, Code: svc.Code, Name: svc.Name, AgencyID: svc.AgencyID,
+			ID: svc.ID, Code: svc.Code, Name: svc.Name, NameEN: svc.NameIn("en"), AgencyID: svc.AgencyID,
 			Waiting: n, EtaMin: s.ETA(svc.ID, n), OpenCounters: s.OpenCounters(svc.ID),
 		})
 		bs := &b.Services[len(b.Services)-1]

@@ -22,8 +22,10 @@ type CounterEvent struct {
 	Counter *CounterView `json:"counter"`
 }
 
-var errExists = func(field, what string) error {
-	e := Errorf(EAlreadyExists, what+" already exists.", what+" sudah ada.")
+// errExists is already_exists naming what exists, in each language whole:
+// en "An agency with this code", id "Instansi dengan kode ini".
+var errExists = func(field, en, id string) error {
+	e := Errorf(EAlreadyExists, en+" already exists.", id+" sudah ada.")
 	e.Fields = map[string]string{field: "already in use"}
 	return e
 }
@@ -61,7 +63,7 @@ func (c PutAgency) apply(tx *txn) (any, error) {
 	}
 	for _, o := range tx.st.agencies {
 		if o.ID != a.ID && o.Code == a.Code {
-			return nil, errExists("code", "An agency with this code")
+			return nil, errExists("code", "An agency with this code", "Instansi dengan kode ini")
 		}
 	}
 	mutable(tx, "agencies", &tx.st.agencies)[a.ID] = a
@@ -74,7 +76,7 @@ func checkExists[V any](m map[string]V, id string, create bool) error {
 	_, ok := m[id]
 	switch {
 	case create && ok:
-		return errExists("id", "This object")
+		return errExists("id", "This object", "Objek ini")
 	case !create && !ok:
 		return errNotFound
 	}
@@ -145,7 +147,7 @@ func (c PutService) apply(tx *txn) (any, error) {
 	}
 	for _, o := range st.services {
 		if o.ID != s.ID && o.Code == s.Code {
-			return nil, errExists("code", "A service with this code")
+			return nil, errExists("code", "A service with this code", "Layanan dengan kode ini")
 		}
 	}
 	mutable(tx, "services", &st.services)[s.ID] = s
@@ -207,7 +209,7 @@ func (c PutCounter) apply(tx *txn) (any, error) {
 	}
 	for _, o := range st.counters {
 		if o.ID != k.ID && o.AgencyID == k.AgencyID && o.Name == k.Name {
-			return nil, errExists("name", "A counter with this name")
+			return nil, errExists("name", "A counter with this name", "Loket dengan nama ini")
 		}
 	}
 	if old := st.counters[k.ID]; old != nil {
@@ -271,7 +273,7 @@ func (c PutUser) apply(tx *txn) (any, error) {
 	}
 	for _, o := range st.users {
 		if o.ID != u.ID && o.Username == u.Username {
-			return nil, errExists("username", "A user with this name")
+			return nil, errExists("username", "A user with this name", "Pengguna dengan nama ini")
 		}
 	}
 	old := st.users[u.ID]

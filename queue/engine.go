@@ -38,6 +38,12 @@ type Options struct {
 	// negative turns the wait off.
 	GroupWait time.Duration
 	Logger    *slog.Logger
+	// OnCommit, when set, is told after each group's store commit how
+	// many commands it held and how long the commit took. It runs on the
+	// committer goroutine before the callers are answered and the events
+	// go out: it must be quick and must not block (a counter or a
+	// histogram, no I/O).
+	OnCommit func(commands int, took time.Duration)
 }
 
 // Engine is the single writer: one goroutine owns the live state and
@@ -480,13 +486,27 @@ func (e *Engine) commit(g *group) error {
 		}
 		return nil
 	}
-	if err := e.store.Commit(g.batchOf()); err != nil {
+	b := g.batchOf()
+	var start time.Time // the commit's latency, not a time of the rules
+	if e.opts.OnCommit != nil {
+		start = time.Now()
+	}
+	if err := e.store.Commit(b); err != nil {
 		g.refuse(errUnavailable)
 		e.log.Error("commit failed: the engine stops; restart to load what the disk holds", "err", err, "commands", len(g.batch))
 		return fmt.Errorf("queue: commit: %w", err)
 	}
+	var took time.Duration
+	if e.opts.OnCommit != nil {
+		took = time.Since(start)
+	}
 	next := tx.st
 	e.state.Store(next)
+	// OnCommit hears of the group before its callers are answered, so a
+	// caller that got its answer can count on the group being counted.
+	if e.opts.OnCommit != nil {
+		e.opts.OnCommit(len(g.batch), took)
+	}
 	for i, r := range g.batch {
 		r.reply <- g.results[i]
 	}

@@ -55,6 +55,8 @@ type env struct {
 	// noSync opens the store without fsync (the fuzz target: a crash is
 	// not what it tests).
 	noSync bool
+	// onCommit is the engine's Options.OnCommit.
+	onCommit func(commands int, took time.Duration)
 }
 
 // Times are written "2006-01-02 15:04:05" in the site's zone.
@@ -104,7 +106,7 @@ func (e *env) open() {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	eng, err := queue.Open(db, queue.Options{Clock: e.clk.Now, Location: e.loc})
+	eng, err := queue.Open(db, queue.Options{Clock: e.clk.Now, Location: e.loc, OnCommit: e.onCommit})
 	if err != nil {
 		db.Close()
 		e.t.Fatal(err)
@@ -521,6 +523,61 @@ func TestConcurrentIssue(t *testing.T) {
 }
 
 // ---- ETA ----
+
+// OnCommit hears of every commit that wrote something, with its size
+// and time: the commands of all of them add up to the commands sent,
+// and State.Tickets sees every ticket they issued.
+func TestOnCommit(t *testing.T) {
+	e := newEnv(t, "Asia/Jakarta", "2026-11-26 08:00:00")
+	var (
+		mu       sync.Mutex
+		commits  int
+		commands int
+		bad      []string
+	)
+	e.close()
+	e.onCommit = func(n int, took time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		commits++
+		commands += n
+		if n < 1 || took <= 0 || took > time.Minute {
+			bad = append(bad, fmt.Sprintf("%d commands in %v", n, took))
+		}
+	}
+	e.open()
+	mu.Lock()
+	commits, commands = 0, 0 // the day's start at Open
+	mu.Unlock()
+	const n = 64
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if _, err := e.eng.Apply(context.Background(), e.now, queue.IssueTicket{ServiceID: "svc-a", Channel: queue.ChannelKiosk, Key: fmt.Sprint("k", i)}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	// The housekeeping timer may add a command of its own to a group.
+	if commands < n || commands > n+2 || commits < 1 || commits > commands {
+		t.Errorf("OnCommit heard %d commits of %d commands in all, want %d commands", commits, commands, n)
+	}
+	if len(bad) > 0 {
+		t.Errorf("OnCommit got %v", bad)
+	}
+	seen := 0
+	for tk := range e.st().Tickets() {
+		if tk.ServiceID == "svc-a" {
+			seen++
+		}
+	}
+	if seen != n {
+		t.Errorf("State.Tickets saw %d tickets of svc-a, want %d", seen, n)
+	}
+}
 
 func TestETA(t *testing.T) {
 	e := newEnv(t, "Asia/Jakarta", "2026-11-26 08:00:00")

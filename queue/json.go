@@ -69,6 +69,8 @@ func (p *PublicTicket) AppendJSON(b []byte) ([]byte, error) {
 	b = j.String(b, p.AgencyID)
 	b = append(b, `,"agency_name":`...)
 	b = j.String(b, p.AgencyName)
+	b = append(b, `,"agency_name_en":`...)
+	b = j.String(b, p.AgencyNameEN)
 	b = append(b, `,"status":`...)
 	b = j.String(b, string(p.Status))
 	b = append(b, `,"priority":`...)
@@ -99,6 +101,10 @@ func (p *PublicTicket) AppendJSON(b []byte) ([]byte, error) {
 		b = append(b, `,"requirements":`...)
 		b = j.Strings(b, p.Requirements)
 	}
+	if len(p.RequirementsEN) > 0 {
+		b = append(b, `,"requirements_en":`...)
+		b = j.Strings(b, p.RequirementsEN)
+	}
 	if p.Fee != "" {
 		b = append(b, `,"fee":`...)
 		b = j.String(b, p.Fee)
@@ -128,6 +134,10 @@ func (ev *TicketEvent) AppendJSON(b []byte) ([]byte, error) {
 		b = j.String(b, a.ID)
 		b = append(b, `,"en":`...)
 		b = j.String(b, a.EN)
+		b = append(b, `,"short_id":`...)
+		b = j.String(b, a.ShortID)
+		b = append(b, `,"short_en":`...)
+		b = j.String(b, a.ShortEN)
 		b = append(b, '}')
 	}
 	return append(b, '}'), err
@@ -141,6 +151,10 @@ func (r *Ref) appendJSON(b []byte) []byte {
 	b = j.String(b, r.ID)
 	b = append(b, `,"name":`...)
 	b = j.String(b, r.Name)
+	if r.NameEN != "" {
+		b = append(b, `,"name_en":`...)
+		b = j.String(b, r.NameEN)
+	}
 	return append(b, '}')
 }
 
@@ -154,5 +168,7 @@ func (r *ServiceRef) appendJSON(b []byte) []byte {
 	b = j.String(b, r.Code)
 	b = append(b, `,"name":`...)
 	b = j.String(b, r.Name)
+	b = append(b, `,"name_en":`...)
+	b = j.String(b, r.NameEN)
 	return append(b, '}')
 }

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -112,6 +113,13 @@ func TestPositionMatchesMerge(t *testing.T) {
 					}
 					if got, want := places[tk.ServiceID][tk.ID], st.Position(tk); got != want {
 						t.Fatalf("step %d: ticket %s: Positions %d, Position %d", step, tk.ID, got, want)
+					}
+					if tk.Status == Waiting {
+						a, _ := json.Marshal(st.PublicIn(tk, st.Places(tk.ServiceID)))
+						b, _ := json.Marshal(st.Public(tk))
+						if string(a) != string(b) {
+							t.Fatalf("step %d: ticket %s: PublicIn %s, Public %s", step, tk.ID, a, b)
+						}
 					}
 				})
 			}

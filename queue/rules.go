@@ -52,6 +52,7 @@ func DefaultSite() *Site {
 func DefaultService() *Service {
 	return &Service{
 		Requirements:   []string{},
+		RequirementsEN: []string{},
 		TargetWaitMin:  15,
 		AvgServiceMin:  10,
 		SlotMinutes:    30,
@@ -306,6 +307,7 @@ func (s *Site) Validate() error {
 		f.add("ticket_paper_mm", "58 or 80")
 	}
 	f.multiline("running_text", s.RunningText, false, 1000)
+	f.multiline("running_text_en", s.RunningTextEN, false, 1000)
 	if len(s.SKMElements) == 0 || len(s.SKMElements) > 20 {
 		f.add("skm_elements", "between 1 and 20 elements")
 	}
@@ -327,6 +329,8 @@ func (a *Agency) Validate() error {
 	}
 	f.text("name", a.Name, true, 120)
 	f.text("short_name", a.ShortName, false, 40)
+	f.text("name_en", a.NameEN, false, 120)
+	f.text("short_name_en", a.ShortNameEN, false, 40)
 	return f.err()
 }
 
@@ -345,6 +349,15 @@ func (s *Service) Validate() error {
 	}
 	for i, r := range s.Requirements {
 		f.text(fmt.Sprintf("requirements[%d]", i), r, true, 200)
+	}
+	// The English requirements translate the Indonesian ones line by line
+	// (a visitor's checklist is the same list in either language), or are
+	// left out altogether.
+	if len(s.RequirementsEN) > 0 && len(s.RequirementsEN) != len(s.Requirements) {
+		f.add("requirements_en", "one per requirement, in the same order, or none")
+	}
+	for i, r := range s.RequirementsEN {
+		f.text(fmt.Sprintf("requirements_en[%d]", i), r, true, 200)
 	}
 	f.between("daily_quota", s.DailyQuota, 0, 100000)
 	f.clock("opens", s.Opens, true)

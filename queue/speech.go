@@ -6,10 +6,15 @@ import (
 	"unicode"
 )
 
-// Announcement is the spoken text of a call, in Indonesian and English.
+// Announcement is the spoken text of a call, in Indonesian and English,
+// in its full form and in the short form a lobby display speaks while
+// announcements pile up (DOMAIN.md: "When more than two wait, the short
+// form keeps up").
 type Announcement struct {
-	ID string `json:"id"`
-	EN string `json:"en"`
+	ID      string `json:"id"`
+	EN      string `json:"en"`
+	ShortID string `json:"short_id"`
+	ShortEN string `json:"short_en"`
 }
 
 // maxSpoken is the largest number NumberWords and NumberWordsEN spell as a
@@ -286,19 +291,27 @@ func displayTicket(number string) string {
 // written without leading zeros and the counter's "Loket"/"Meja" becomes
 // "counter", its digits English words.
 //
+// The short forms keep only the number and the counter: "A dua belas,
+// loket tiga." / "A12, counter three.". They leave the agency out even
+// when the site names it: the short form is for a backlog, when every
+// second counts, and the ticket's letters already tell its service.
+//
 // A counter whose name is blank leaves out the "go to" clause: "Nomor antrean
-// A dua belas." / "Ticket A12.".
+// A dua belas." / "Ticket A12." (short: "A dua belas." / "A12.").
 func Announce(number, counterName, agency string, withAgency bool) Announcement {
 	prefixID, prefixEN := "Nomor antrean ", "Ticket "
 	if a := strings.Join(strings.Fields(agency), " "); withAgency && a != "" {
 		prefixID += a + ", "
 		prefixEN += a + ", "
 	}
-	id := prefixID + SpeakTicket(number)
-	en := prefixEN + displayTicket(number)
+	spokenID, spokenEN := SpeakTicket(number), displayTicket(number)
+	id, en := prefixID+spokenID, prefixEN+spokenEN
+	shortID, shortEN := spokenID, spokenEN
 	if c := SpeakName(counterName); c != "" {
 		id += ", silakan menuju " + c
 		en += ", please go to " + speakNameEN(counterName)
+		shortID += ", " + c
+		shortEN += ", " + speakNameEN(counterName)
 	}
-	return Announcement{ID: id + ".", EN: en + "."}
+	return Announcement{ID: id + ".", EN: en + ".", ShortID: shortID + ".", ShortEN: shortEN + "."}
 }

@@ -471,44 +471,54 @@ func TestAnnounce(t *testing.T) {
 		want                    Announcement
 	}{
 		{"A012", "Loket 3", "Dukcapil", false, Announcement{
-			ID: "Nomor antrean A dua belas, silakan menuju loket tiga.",
-			EN: "Ticket A12, please go to counter three.",
+			ID:      "Nomor antrean A dua belas, silakan menuju loket tiga.",
+			EN:      "Ticket A12, please go to counter three.",
+			ShortID: "A dua belas, loket tiga.", ShortEN: "A12, counter three.",
 		}},
 		{"A012", "Loket 3", "Dukcapil", true, Announcement{
-			ID: "Nomor antrean Dukcapil, A dua belas, silakan menuju loket tiga.",
-			EN: "Ticket Dukcapil, A12, please go to counter three.",
+			ID:      "Nomor antrean Dukcapil, A dua belas, silakan menuju loket tiga.",
+			EN:      "Ticket Dukcapil, A12, please go to counter three.",
+			ShortID: "A dua belas, loket tiga.", ShortEN: "A12, counter three.",
 		}},
 		{"A012", "Loket 7", "Dukcapil", true, Announcement{
-			ID: "Nomor antrean Dukcapil, A dua belas, silakan menuju loket tujuh.",
-			EN: "Ticket Dukcapil, A12, please go to counter seven.",
+			ID:      "Nomor antrean Dukcapil, A dua belas, silakan menuju loket tujuh.",
+			EN:      "Ticket Dukcapil, A12, please go to counter seven.",
+			ShortID: "A dua belas, loket tujuh.", ShortEN: "A12, counter seven.",
 		}},
 		{"A012", "Loket 3", "", true, Announcement{
-			ID: "Nomor antrean A dua belas, silakan menuju loket tiga.",
-			EN: "Ticket A12, please go to counter three.",
+			ID:      "Nomor antrean A dua belas, silakan menuju loket tiga.",
+			EN:      "Ticket A12, please go to counter three.",
+			ShortID: "A dua belas, loket tiga.", ShortEN: "A12, counter three.",
 		}},
 		{"A012", "Loket 3", "  ", true, Announcement{
-			ID: "Nomor antrean A dua belas, silakan menuju loket tiga.",
-			EN: "Ticket A12, please go to counter three.",
+			ID:      "Nomor antrean A dua belas, silakan menuju loket tiga.",
+			EN:      "Ticket A12, please go to counter three.",
+			ShortID: "A dua belas, loket tiga.", ShortEN: "A12, counter three.",
 		}},
 		{"DK1000", "Meja 12", "", false, Announcement{
-			ID: "Nomor antrean D K seribu, silakan menuju meja dua belas.",
-			EN: "Ticket DK1000, please go to counter twelve.",
+			ID:      "Nomor antrean D K seribu, silakan menuju meja dua belas.",
+			EN:      "Ticket DK1000, please go to counter twelve.",
+			ShortID: "D K seribu, meja dua belas.", ShortEN: "DK1000, counter twelve.",
 		}},
 		{"A007", "Loket 7", " BPJS  Kesehatan ", true, Announcement{
-			ID: "Nomor antrean BPJS Kesehatan, A tujuh, silakan menuju loket tujuh.",
-			EN: "Ticket BPJS Kesehatan, A7, please go to counter seven.",
+			ID:      "Nomor antrean BPJS Kesehatan, A tujuh, silakan menuju loket tujuh.",
+			EN:      "Ticket BPJS Kesehatan, A7, please go to counter seven.",
+			ShortID: "A tujuh, loket tujuh.", ShortEN: "A7, counter seven.",
 		}},
 		{"A000", "Loket 1", "", false, Announcement{
-			ID: "Nomor antrean A nol, silakan menuju loket satu.",
-			EN: "Ticket A0, please go to counter one.",
+			ID:      "Nomor antrean A nol, silakan menuju loket satu.",
+			EN:      "Ticket A0, please go to counter one.",
+			ShortID: "A nol, loket satu.", ShortEN: "A0, counter one.",
 		}},
 		{"B123", "Loket Prioritas 2", "", false, Announcement{
-			ID: "Nomor antrean B seratus dua puluh tiga, silakan menuju loket prioritas dua.",
-			EN: "Ticket B123, please go to counter prioritas two.",
+			ID:      "Nomor antrean B seratus dua puluh tiga, silakan menuju loket prioritas dua.",
+			EN:      "Ticket B123, please go to counter prioritas two.",
+			ShortID: "B seratus dua puluh tiga, loket prioritas dua.", ShortEN: "B123, counter prioritas two.",
 		}},
 		{"A012", "", "", false, Announcement{
-			ID: "Nomor antrean A dua belas.",
-			EN: "Ticket A12.",
+			ID:      "Nomor antrean A dua belas.",
+			EN:      "Ticket A12.",
+			ShortID: "A dua belas.", ShortEN: "A12.",
 		}},
 	}
 	for _, c := range cases {
@@ -525,7 +535,8 @@ func TestAnnouncementJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"id":"Nomor antrean A dua belas, silakan menuju loket tiga.","en":"Ticket A12, please go to counter three."}`
+	want := `{"id":"Nomor antrean A dua belas, silakan menuju loket tiga.","en":"Ticket A12, please go to counter three.",` +
+		`"short_id":"A dua belas, loket tiga.","short_en":"A12, counter three."}`
 	if string(b) != want {
 		t.Errorf("json = %s, want %s", b, want)
 	}
@@ -547,7 +558,7 @@ func FuzzSpeakTicket(f *testing.F) {
 			t.Errorf("SpeakTicket(%q) = %q: invalid UTF-8", number, s)
 		}
 		a := Announce(number, number, number, true)
-		if strings.Contains(a.ID, "  ") || strings.Contains(a.EN, "  ") {
+		if strings.Contains(a.ID+a.EN+a.ShortID+a.ShortEN, "  ") {
 			t.Errorf("Announce(%q) = %+v: double space", number, a)
 		}
 		if n := SpeakName(number); strings.Contains(n, "  ") || strings.TrimSpace(n) != n {

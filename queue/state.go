@@ -255,15 +255,34 @@ func (s *State) AvgServiceTime(serviceID string) time.Duration {
 // ETA estimates the minutes until a visitor with peopleAhead people before
 // them is called, or nil when no counter serving the service is open.
 func (s *State) ETA(serviceID string, peopleAhead int) *int {
-	open := s.OpenCounters(serviceID)
+	return eta(peopleAhead, s.OpenCounters(serviceID), s.AvgServiceTime(serviceID))
+}
+
+func eta(peopleAhead, open int, avg time.Duration) *int {
 	if open == 0 {
 		return nil
 	}
-	avg := s.AvgServiceTime(serviceID)
 	total := time.Duration(peopleAhead) * avg / time.Duration(open)
 	m := int((total + time.Minute - 1) / time.Minute)
 	return &m
 }
+
+// Places is what a state says of one service's queue, worked out once
+// for many readers (the phones following their tickets): the place of
+// each waiting ticket, as Position gives it, and the estimate's inputs.
+type Places struct {
+	pos  map[string]int
+	open int
+	avg  time.Duration
+}
+
+// Places works out a service's queue in one walk.
+func (s *State) Places(serviceID string) *Places {
+	return &Places{pos: s.Positions(serviceID), open: s.OpenCounters(serviceID), avg: s.AvgServiceTime(serviceID)}
+}
+
+// Position is a ticket's place (0: not waiting in this queue).
+func (p *Places) Position(ticketID string) int { return p.pos[ticketID] }
 
 // Position returns a waiting ticket's 1-based place in its service's queue
 // by the routing rules (the front group interleaved with regular tickets),

@@ -1,7 +1,6 @@
 package queue
 
 import (
-	"cmp"
 	"crypto/subtle"
 	"fmt"
 	"slices"
@@ -11,43 +10,43 @@ import (
 // PublicTicket is what a visitor and the public feeds may see of a ticket:
 // no key, no personal data.
 type PublicTicket struct {
-	ID            string     `json:"id"`
-	Number        string     `json:"number"`
-	ServiceID     string     `json:"service_id"`
-	ServiceName   string     `json:"service_name"`
-	ServiceNameEN string     `json:"service_name_en"`
-	AgencyID      string     `json:"agency_id"`
-	AgencyName    string     `json:"agency_name"`
-	Status        Status     `json:"status"`
-	Priority      bool       `json:"priority"`
-	Channel       string     `json:"channel"`
-	Day           string     `json:"day"`
-	Position      *int       `json:"position"`
-	PeopleAhead   *int       `json:"people_ahead"`
-	EtaMin        *int       `json:"eta_min"`
-	CounterName   string     `json:"counter_name"`
-	Calls         int        `json:"calls"`
-	IssuedAt      time.Time  `json:"issued_at"`
-	CalledAt      *time.Time `json:"called_at"`
-	ServingAt     *time.Time `json:"serving_at"`
-	DoneAt        *time.Time `json:"done_at"`
-	Requirements  []string   `json:"requirements,omitempty"`
-	Fee           string     `json:"fee,omitempty"`
+	ID            string `json:"id"`
+	Number        string `json:"number"`
+	ServiceID     string `json:"service_id"`
+	ServiceName   string `json:"service_name"`
+	ServiceNameEN string `json:"service_name_en"`
+	AgencyID      string `json:"agency_id"`
+	AgencyName    string `json:"agency_name"`
+	// AgencyNameEN is the agency's label in English, the Indonesian one
+	// when it has none.
+	AgencyNameEN string     `json:"agency_name_en"`
+	Status       Status     `json:"status"`
+	Priority     bool       `json:"priority"`
+	Channel      string     `json:"channel"`
+	Day          string     `json:"day"`
+	Position     *int       `json:"position"`
+	PeopleAhead  *int       `json:"people_ahead"`
+	EtaMin       *int       `json:"eta_min"`
+	CounterName  string     `json:"counter_name"`
+	Calls        int        `json:"calls"`
+	IssuedAt     time.Time  `json:"issued_at"`
+	CalledAt     *time.Time `json:"called_at"`
+	ServingAt    *time.Time `json:"serving_at"`
+	DoneAt       *time.Time `json:"done_at"`
+	Requirements []string   `json:"requirements,omitempty"`
+	// RequirementsEN are the requirements in English (the visitor's
+	// view only), the Indonesian ones when the service has none.
+	RequirementsEN []string `json:"requirements_en,omitempty"`
+	Fee            string   `json:"fee,omitempty"`
 }
 
 // Public renders a ticket's public view against this state. Tickets of
 // earlier days have no position or estimate.
-func (s *State) Public(t *Ticket) *PublicTicket {
-	pos := 0
-	if t.Day == s.Day && t.Status == Waiting {
-		pos = s.Position(t)
-	}
-	return s.PublicPlaced(t, pos)
-}
+func (s *State) Public(t *Ticket) *PublicTicket { return s.PublicIn(t, nil) }
 
-// PublicPlaced is Public with the ticket's place already known (Positions;
-// 0 when it is not waiting today).
-func (s *State) PublicPlaced(t *Ticket, pos int) *PublicTicket {
+// PublicIn is Public with the ticket's queue already worked out (Places of
+// its service in this state; nil: work it out for this ticket alone).
+func (s *State) PublicIn(t *Ticket, q *Places) *PublicTicket {
 	p := &PublicTicket{
 		ID: t.ID, Number: t.Number, ServiceID: t.ServiceID, AgencyID: t.AgencyID,
 		Status: t.Status, Priority: t.Priority, Channel: t.Channel, Day: t.Day, Calls: t.Calls,
@@ -57,18 +56,27 @@ func (s *State) PublicPlaced(t *Ticket, pos int) *PublicTicket {
 		p.ServiceName, p.ServiceNameEN = svc.Name, svc.NameEN
 	}
 	if a := s.agencies[t.AgencyID]; a != nil {
-		p.AgencyName = a.ShortName
-		if p.AgencyName == "" {
-			p.AgencyName = a.Name
-		}
+		p.AgencyName, p.AgencyNameEN = a.Label("id"), a.Label("en")
 	}
 	if t.Status == Called || t.Status == Serving {
 		p.CounterName = counterName(s, t.CounterID)
 	}
-	if pos > 0 && t.Day == s.Day && t.Status == Waiting {
-		ahead := pos - 1
-		p.Position, p.PeopleAhead = &pos, &ahead
-		p.EtaMin = s.ETA(t.ServiceID, ahead)
+	if t.Day == s.Day && t.Status == Waiting {
+		var pos int
+		if q != nil {
+			pos = q.Position(t.ID)
+		} else {
+			pos = s.Position(t)
+		}
+		if pos > 0 {
+			ahead := pos - 1
+			p.Position, p.PeopleAhead = &pos, &ahead
+			if q != nil {
+				p.EtaMin = eta(ahead, q.open, q.avg)
+			} else {
+				p.EtaMin = s.ETA(t.ServiceID, ahead)
+			}
+		}
 	}
 	return p
 }
@@ -83,17 +91,21 @@ type TicketEvent struct {
 	Announcement *Announcement `json:"announcement,omitempty"`
 }
 
-// Ref names an object in an event.
+// Ref names an object in an event; NameEN is an agency's label in
+// English (left out for a counter, whose name is the same in both).
 type Ref struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	NameEN string `json:"name_en,omitempty"`
 }
 
-// ServiceRef names a service in an event.
+// ServiceRef names a service in an event, in Indonesian and English (the
+// Indonesian when it has no English name).
 type ServiceRef struct {
-	ID   string `json:"id"`
-	Code string `json:"code"`
-	Name string `json:"name"`
+	ID     string `json:"id"`
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	NameEN string `json:"name_en"`
 }
 
 func (s *State) serviceRef(id string) *ServiceRef {
@@ -101,14 +113,14 @@ func (s *State) serviceRef(id string) *ServiceRef {
 	if svc == nil {
 		return &ServiceRef{ID: id}
 	}
-	return &ServiceRef{ID: svc.ID, Code: svc.Code, Name: svc.Name}
+	return &ServiceRef{ID: svc.ID, Code: svc.Code, Name: svc.Name, NameEN: svc.NameIn("en")}
 }
 
 func (tx *txn) emitTicket(typ string, t *Ticket, extra func(*TicketEvent)) {
 	st := tx.st
 	ev := &TicketEvent{Ticket: st.Public(t), Service: st.serviceRef(t.ServiceID)}
 	if a := st.agencies[t.AgencyID]; a != nil {
-		ev.Agency = &Ref{ID: a.ID, Name: cmp.Or(a.ShortName, a.Name)}
+		ev.Agency = &Ref{ID: a.ID, Name: a.Label("id"), NameEN: a.Label("en")}
 	}
 	if c := st.counters[t.CounterID]; c != nil && t.CounterID != "" {
 		ev.Counter = &Ref{ID: c.ID, Name: c.Name}
@@ -498,14 +510,15 @@ func (tx *txn) call(t *Ticket, ctr *Counter, now time.Time) {
 }
 
 func (s *State) announce(t *Ticket, ctr *Counter) *Announcement {
-	agency := ""
+	agency, agencyEN := "", ""
 	if a := s.agencies[t.AgencyID]; a != nil {
-		agency = a.ShortName
-		if agency == "" {
-			agency = a.Name
-		}
+		agency, agencyEN = a.Label("id"), a.Label("en")
 	}
 	a := Announce(t.Number, ctr.Name, agency, s.Site.AnnounceAgency)
+	// The English call names the agency as English screens show it.
+	if agencyEN != agency {
+		a.EN = Announce(t.Number, ctr.Name, agencyEN, s.Site.AnnounceAgency).EN
+	}
 	return &a
 }
 
@@ -569,6 +582,10 @@ func (s *State) VisitorView(t *Ticket) *PublicTicket {
 		p.Fee = svc.Fee
 		if svc.Requirements != nil {
 			p.Requirements = svc.Requirements
+		}
+		p.RequirementsEN = svc.RequirementsIn("en")
+		if p.RequirementsEN == nil {
+			p.RequirementsEN = []string{}
 		}
 	}
 	return p

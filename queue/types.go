@@ -92,9 +92,12 @@ type Site struct {
 	AnnounceAgency      bool         `json:"announce_agency"`
 	TicketPaperMM       int          `json:"ticket_paper_mm"`
 	RunningText         string       `json:"running_text"`
-	SKMElements         []string     `json:"skm_elements"`
-	SKMWeightMode       string       `json:"skm_weight_mode"`
-	RetentionDays       int          `json:"retention_days"`
+	// RunningTextEN is the running text in English; screens in English
+	// fall back to RunningText when it is empty.
+	RunningTextEN string   `json:"running_text_en"`
+	SKMElements   []string `json:"skm_elements"`
+	SKMWeightMode string   `json:"skm_weight_mode"`
+	RetentionDays int      `json:"retention_days"`
 }
 
 // Agency is one institution serving at the mall.
@@ -103,18 +106,25 @@ type Agency struct {
 	Code      string `json:"code"`
 	Name      string `json:"name"`
 	ShortName string `json:"short_name"`
+	// NameEN and ShortNameEN are the names in English; empty means the
+	// screens in English show the Indonesian ones.
+	NameEN      string `json:"name_en"`
+	ShortNameEN string `json:"short_name_en"`
 }
 
 // Service is one thing an agency does for visitors; its code prefixes
 // ticket numbers.
 type Service struct {
-	ID             string   `json:"id"`
-	AgencyID       string   `json:"agency_id"`
-	Code           string   `json:"code"`
-	Name           string   `json:"name"`
-	NameEN         string   `json:"name_en"`
-	Fee            string   `json:"fee"`
-	Requirements   []string `json:"requirements"`
+	ID           string   `json:"id"`
+	AgencyID     string   `json:"agency_id"`
+	Code         string   `json:"code"`
+	Name         string   `json:"name"`
+	NameEN       string   `json:"name_en"`
+	Fee          string   `json:"fee"`
+	Requirements []string `json:"requirements"`
+	// RequirementsEN are the requirements in English, in the same order;
+	// empty means the screens in English show the Indonesian ones.
+	RequirementsEN []string `json:"requirements_en"`
 	DailyQuota     int      `json:"daily_quota"`
 	Opens          string   `json:"opens"`
 	Closes         string   `json:"closes"`
@@ -264,3 +274,59 @@ func (e Event) Day() string { return e.At.Format(DateLayout) }
 
 // DateLayout is the layout of a business day.
 const DateLayout = "2006-01-02"
+
+// English reports whether lang asks for the screens' English.
+func English(lang string) bool { return lang == "en" }
+
+// NameIn is the agency's full name in lang: English when it has one,
+// else the Indonesian.
+func (a *Agency) NameIn(lang string) string {
+	if English(lang) && a.NameEN != "" {
+		return a.NameEN
+	}
+	return a.Name
+}
+
+// Label is what screens call the agency in lang: its short name, or its
+// name when it has none; in English the English ones first, then the
+// Indonesian.
+func (a *Agency) Label(lang string) string {
+	if English(lang) {
+		if a.ShortNameEN != "" {
+			return a.ShortNameEN
+		}
+		if a.ShortName == "" && a.NameEN != "" {
+			return a.NameEN
+		}
+	}
+	if a.ShortName != "" {
+		return a.ShortName
+	}
+	return a.Name
+}
+
+// NameIn is the service's name in lang, falling back to the Indonesian.
+func (s *Service) NameIn(lang string) string {
+	if English(lang) && s.NameEN != "" {
+		return s.NameEN
+	}
+	return s.Name
+}
+
+// RequirementsIn are the service's requirements in lang, falling back to
+// the Indonesian list when it has no English one.
+func (s *Service) RequirementsIn(lang string) []string {
+	if English(lang) && len(s.RequirementsEN) > 0 {
+		return s.RequirementsEN
+	}
+	return s.Requirements
+}
+
+// RunningTextIn is the site's running text in lang, falling back to the
+// Indonesian.
+func (s *Site) RunningTextIn(lang string) string {
+	if English(lang) && s.RunningTextEN != "" {
+		return s.RunningTextEN
+	}
+	return s.RunningText
+}

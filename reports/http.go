@@ -17,32 +17,27 @@ import (
 // Mount adds the report routes to the API.
 func (r *Reports) Mount(api *httpapi.Server) {
 	api.Route(http.MethodGet, "/reports/summary", r.getSummary, httpapi.Admin, httpapi.Supervisor)
+	api.Route(http.MethodGet, "/reports/waits", r.getWaits, httpapi.Admin, httpapi.Supervisor)
+	api.Route(http.MethodGet, "/reports/heatmap", r.getHeatmap, httpapi.Admin, httpapi.Supervisor)
+	api.Route(http.MethodGet, "/reports/longest", r.getLongest, httpapi.Admin, httpapi.Supervisor)
 }
 
 // getSummary serves GET /api/v1/reports/summary: admins any agency (all
 // without agency_id), supervisors their own (agency_id optional; another
 // agency's is 403).
 func (r *Reports) getSummary(c echo.Context) error {
-	caller := httpapi.CallerOf(c)
 	st := r.eng.State()
-	agency := c.QueryParam("agency_id")
-	if caller.Kind() != httpapi.Admin {
-		// A supervisor: their own agency, named or not. Fail closed: one
-		// without an agency sees nothing.
-		if agency == "" {
-			agency = caller.Agency()
-		}
-		if !httpapi.MayManageAgency(caller, agency) {
-			return httpapi.Forbidden()
-		}
+	agency, err := reach(c)
+	if err != nil {
+		return err
 	}
 	q, err := ParseQuery(c.QueryParams())
 	if err != nil {
 		return err
 	}
 	q.AgencyID = agency
-	if agency != "" && st.Agency(agency) == nil {
-		return queue.Invalid(map[string]string{"agency_id": "no such agency"})
+	if err := knownAgency(st, agency); err != nil {
+		return err
 	}
 	list, err := r.Summary(c.Request().Context(), q, st, httpapi.PrefersEnglish(c.Request()))
 	if err != nil {
@@ -54,6 +49,32 @@ func (r *Reports) getSummary(c echo.Context) error {
 	name := fmt.Sprintf("ringkasan-%s-%s-%s.csv", q.GroupBy, q.From, q.To)
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", CSV(list))
+}
+
+// reach is the agency a report request covers: an admin's agency_id
+// ("" for all), a supervisor's own agency, named or not. A supervisor
+// naming another agency is 403, checked before anything else about the
+// request; one without an agency sees nothing (fail closed).
+func reach(c echo.Context) (string, error) {
+	caller := httpapi.CallerOf(c)
+	agency := c.QueryParam("agency_id")
+	if caller.Kind() != httpapi.Admin {
+		if agency == "" {
+			agency = caller.Agency()
+		}
+		if !httpapi.MayManageAgency(caller, agency) {
+			return "", httpapi.Forbidden()
+		}
+	}
+	return agency, nil
+}
+
+// knownAgency is 400 for an agency_id that names no agency.
+func knownAgency(st *queue.State, agency string) error {
+	if agency != "" && st.Agency(agency) == nil {
+		return queue.Invalid(map[string]string{"agency_id": "no such agency"})
+	}
+	return nil
 }
 
 // CSVHeader is the header row of the CSV form: the JSON field names.

@@ -39,23 +39,7 @@ type Query struct {
 // reason per field. Who may see which agency is the handler's business.
 func ParseQuery(v url.Values) (Query, error) {
 	q := Query{From: v.Get("from"), To: v.Get("to"), AgencyID: v.Get("agency_id"), GroupBy: v.Get("group_by")}
-	bad := map[string]string{}
-	from, okFrom := parseDay(q.From)
-	to, okTo := parseDay(q.To)
-	if !okFrom {
-		bad["from"] = "required, a date as YYYY-MM-DD"
-	}
-	if !okTo {
-		bad["to"] = "required, a date as YYYY-MM-DD"
-	}
-	if okFrom && okTo {
-		switch days := int(to.Sub(from).Hours()/24) + 1; {
-		case to.Before(from):
-			bad["to"] = "on or after from"
-		case days > MaxDays:
-			bad["to"] = "at most 366 days from from, both included"
-		}
-	}
+	bad := checkRange(q.From, q.To)
 	if !slices.Contains(Groupings, q.GroupBy) {
 		bad["group_by"] = "required, one of agency, service, counter, officer, hour, day"
 	}
@@ -70,6 +54,30 @@ func ParseQuery(v url.Values) (Query, error) {
 		return Query{}, queue.Invalid(bad)
 	}
 	return q, nil
+}
+
+// checkRange checks a report's from and to (both required, YYYY-MM-DD,
+// to on or after from, at most MaxDays days): the reasons by field,
+// empty when they are fine.
+func checkRange(fromS, toS string) map[string]string {
+	bad := map[string]string{}
+	from, okFrom := parseDay(fromS)
+	to, okTo := parseDay(toS)
+	if !okFrom {
+		bad["from"] = "required, a date as YYYY-MM-DD"
+	}
+	if !okTo {
+		bad["to"] = "required, a date as YYYY-MM-DD"
+	}
+	if okFrom && okTo {
+		switch days := int(to.Sub(from).Hours()/24) + 1; {
+		case to.Before(from):
+			bad["to"] = "on or after from"
+		case days > MaxDays:
+			bad["to"] = "at most 366 days from from, both included"
+		}
+	}
+	return bad
 }
 
 // parseDay reads a date written exactly as YYYY-MM-DD.

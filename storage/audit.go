@@ -63,7 +63,7 @@ func (db *DB) Audit(f queue.AuditFilter) ([]*queue.AuditEntry, error) {
 		} else {
 			k, v = c.Last()
 		}
-		for ; k != nil && (f.Limit <= 0 || len(out) < f.Limit); k, v = c.Prev() {
+		for ; k != nil && getU64(k) > f.After && (f.Limit <= 0 || len(out) < f.Limit); k, v = c.Prev() {
 			e, err := decodeAudit(v)
 			if err != nil {
 				return err

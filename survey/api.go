@@ -2,7 +2,6 @@ package survey
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/csv"
 	"net/http"
 	"slices"
@@ -128,6 +127,9 @@ type counterInfo struct {
 	Name       string `json:"name"`
 	AgencyID   string `json:"agency_id"`
 	AgencyName string `json:"agency_name"`
+	// AgencyNameEN is the agency's label in English (the Indonesian one
+	// when it has none); the tablet switches language on the spot.
+	AgencyNameEN string `json:"agency_name_en"`
 }
 
 type pending struct {
@@ -146,7 +148,7 @@ func (h *handlers) device(c echo.Context) error {
 	if k := st.Counter(d.CounterID); k != nil {
 		a.Counter = counterInfo{ID: k.ID, Name: k.Name, AgencyID: k.AgencyID}
 		if ag := st.Agency(k.AgencyID); ag != nil {
-			a.Counter.AgencyName = cmp.Or(ag.ShortName, ag.Name)
+			a.Counter.AgencyName, a.Counter.AgencyNameEN = ag.Label("id"), ag.Label("en")
 		}
 	}
 	if t := st.LastDone(d.CounterID); t != nil && !st.Rated(t.ID) {
@@ -279,9 +281,27 @@ type Report struct {
 	// Profile counts the respondents by each profile field's answers;
 	// "none" counts those who left it empty.
 	Profile map[string]map[string]int `json:"profile"`
+	// Comments are the newest MaxComments comments, newest first (the
+	// workbook has them all); CommentsTotal counts them all. Comments
+	// purged by retention are gone from both.
+	Comments      []Comment `json:"comments"`
+	CommentsTotal int       `json:"comments_total"`
 	// comments are the responses' comments, for the workbook only.
 	comments []*queue.Feedback
 }
+
+// Comment is a respondent's comment as the report shows it: when, for
+// which service, and the text; never the ticket.
+type Comment struct {
+	Day       string    `json:"day"`
+	At        time.Time `json:"at"`
+	AgencyID  string    `json:"agency_id"`
+	ServiceID string    `json:"service_id"`
+	Comment   string    `json:"comment"`
+}
+
+// MaxComments is how many comments the JSON report carries.
+const MaxComments = 200
 
 // BuildReport computes the report of responses for a site.
 func BuildReport(site *queue.Site, from, to, agencyID, serviceID string, responses []*queue.Feedback) *Report {
@@ -311,6 +331,13 @@ func BuildReport(site *queue.Site, from, to, agencyID, serviceID string, respons
 		}
 	}
 	r.Index = Compute(site.SKMElements, scores, site.SKMWeightMode)
+	newest := slices.Clone(r.comments)
+	slices.SortStableFunc(newest, func(a, b *queue.Feedback) int { return b.At.Compare(a.At) })
+	r.CommentsTotal = len(newest)
+	r.Comments = make([]Comment, 0, min(len(newest), MaxComments))
+	for _, f := range newest[:min(len(newest), MaxComments)] {
+		r.Comments = append(r.Comments, Comment{Day: f.Day, At: f.At, AgencyID: f.AgencyID, ServiceID: f.ServiceID, Comment: f.Comment})
+	}
 	return r
 }
 

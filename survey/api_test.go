@@ -282,7 +282,7 @@ func TestIKMReport(t *testing.T) {
 	bt := s.Issue(m, m.ServiceB1.ID, false)
 	s.MustJSON(http.MethodPost, "/api/v1/counters/"+m.CounterB.ID+"/next", m.Tokens["officerB"], nil, http.StatusOK, nil)
 	s.MustJSON(http.MethodPost, "/api/v1/counters/"+m.CounterB.ID+"/done", m.Tokens["officerB"], nil, http.StatusOK, nil)
-	rate(bt, map[string]any{"scores": scores(1)})
+	rate(bt, map[string]any{"scores": scores(1), "comment": "Antrean lama."})
 
 	type report struct {
 		Respondents int
@@ -325,6 +325,21 @@ func TestIKMReport(t *testing.T) {
 	s.MustJSON(http.MethodGet, "/api/v1/reports/ikm?from=2026-11-26&to=2026-11-27", s.Admin, nil, http.StatusOK, &rep)
 	if rep.Respondents != 3 {
 		t.Errorf("whole mall: %d respondents", rep.Respondents)
+	}
+	// The comments, newest first, with their day and service; no ticket.
+	var withComments struct {
+		Comments []struct {
+			Day, Comment string
+			ServiceID    string `json:"service_id"`
+			At           time.Time
+			TicketID     *string `json:"ticket_id"`
+		}
+		CommentsTotal int `json:"comments_total"`
+	}
+	s.MustJSON(http.MethodGet, "/api/v1/reports/ikm?from=2026-11-26&to=2026-11-27", s.Admin, nil, http.StatusOK, &withComments)
+	if cs := withComments.Comments; withComments.CommentsTotal != 2 || len(cs) != 2 || cs[0].Comment != "Antrean lama." || cs[0].Day != "2026-11-27" ||
+		cs[0].ServiceID != m.ServiceB1.ID || cs[1].Comment != "Ruang tunggu nyaman." || !cs[0].At.After(cs[1].At) || cs[0].TicketID != nil {
+		t.Errorf("comments %+v", withComments)
 	}
 	s.MustJSON(http.MethodGet, "/api/v1/reports/ikm?from=2026-11-27&to=2026-11-27&service_id="+m.ServiceB1.ID, s.Admin, nil, http.StatusOK, &rep)
 	if rep.Respondents != 1 || *rep.IKM != 25 || *rep.Grade != "D" || *rep.Performance != "Tidak Baik" {

@@ -90,6 +90,7 @@ func TestVisitorSurvey(t *testing.T) {
 	}
 	checkLayout(t, b, "first card 390×844")
 	b.Screenshot("card-390x844")
+	b.Axe("visitor survey card (id)")
 
 	scores := []int{4, 3, 4, 4, 3, 4, 4, 2, 4}
 	answer(t, b, scores[:3])
@@ -115,9 +116,11 @@ func TestVisitorSurvey(t *testing.T) {
 	b.Type("#skm-comment", "Petugas ramah.\nRuang tunggu sejuk.")
 	checkLayout(t, b, "profile 390×844")
 	b.Screenshot("profile-390x844")
+	b.Axe("visitor survey profile (id)")
 	b.Click(".skm-submit")
 	b.WaitVisible(`.skm-done[data-result="ok"]`, 5*time.Second)
 	b.Screenshot("thanks-390x844")
+	b.Axe("visitor survey thanks (id)")
 
 	got := stored(t, w)
 	if len(got) != 1 {
@@ -154,8 +157,10 @@ func TestVisitorSurvey(t *testing.T) {
 	}
 	checkLayout(t, b, "card 360×640")
 	b.Screenshot("card-en-360x640")
+	b.Axe("visitor survey card (en)")
 	answerAll(t, b, []int{1, 2, 3, 4, 1, 2, 3, 4, 1})
 	checkLayout(t, b, "profile 360×640")
+	b.Axe("visitor survey profile (en)")
 	b.Click(".skm-submit")
 	b.WaitVisible(`.skm-done[data-result="ok"]`, 5*time.Second)
 	if n := len(stored(t, w)); n != 2 {
@@ -185,6 +190,7 @@ func TestSurveyTablet(t *testing.T) {
 	}
 	b.WaitFor(`document.documentElement.dataset.conn === "online"`, 5*time.Second)
 	b.Screenshot("idle-1280x800")
+	b.Axe("survey tablet idle (id)")
 
 	// Counter B finishing a ticket does not concern this tablet.
 	s.MustJSON(http.MethodPost, "/api/v1/counters/"+m.CounterB.ID+"/open", m.Tokens["officerB"], nil, http.StatusOK, nil)
@@ -204,11 +210,14 @@ func TestSurveyTablet(t *testing.T) {
 	}
 	checkLayout(t, b, "tablet card")
 	b.Screenshot("rate-1280x800")
+	b.Axe("survey tablet card (id)")
 	answerAll(t, b, []int{4, 4, 4, 3, 4, 4, 4, 3, 4})
 	b.Screenshot("profile-1280x800")
+	b.Axe("survey tablet profile (id)")
 	b.Click(".skm-submit")
 	b.WaitVisible(`.skm-done[data-result="ok"]`, 5*time.Second)
 	b.Screenshot("thanks-1280x800")
+	b.Axe("survey tablet thanks (id)")
 	got := stored(t, w)
 	if len(got) != 1 || got[0].Channel != queue.FeedbackDevice || got[0].TicketID != a.Ticket.ID || got[0].Profile != nil {
 		t.Fatalf("stored %+v", got)
@@ -218,8 +227,11 @@ func TestSurveyTablet(t *testing.T) {
 	// In English, then the next visitor: done, and a reload while the
 	// window is open brings the survey back.
 	b.Click("#lang-en")
+	b.WaitFor(`document.documentElement.lang === "en"`, 3*time.Second)
+	b.Axe("survey tablet idle (en)")
 	c := w.served()
 	b.WaitFor(`window.__antrean.screen === "rate"`, 3*time.Second)
+	b.Axe("survey tablet card (en)")
 	b.Open(s.URL + "/survey")
 	b.WaitFor(`window.__antrean.ready && window.__antrean.screen === "rate" && window.__antrean.ticket === "`+c.Ticket.ID+`"`, 5*time.Second)
 	b.WaitFor(`document.documentElement.dataset.conn === "online"`, 5*time.Second)
@@ -227,8 +239,10 @@ func TestSurveyTablet(t *testing.T) {
 	// is told the survey closed.
 	s.Clock.Add(5*time.Minute + time.Second)
 	answerAll(t, b, []int{3, 3, 3, 3, 3, 3, 3, 3, 3})
+	b.Axe("survey tablet profile (en)")
 	b.Click(".skm-submit")
 	b.WaitVisible(`.skm-done[data-result="closed"]`, 5*time.Second)
+	b.Axe("survey tablet closed (en)")
 	b.Open(s.URL + "/survey")
 	b.WaitFor(`window.__antrean.ready && window.__antrean.screen === "idle"`, 5*time.Second)
 
@@ -244,6 +258,7 @@ func TestSurveyTablet(t *testing.T) {
 	b.Open(s.URL + "/survey")
 	b.WaitFor(`window.__antrean.ready && window.__antrean.screen === "unpaired"`, 5*time.Second)
 	b.Screenshot("unpaired-800x1280")
+	b.Axe("survey tablet unpaired (id)")
 	b.Open(s.URL + "/survey?device=" + apptest.AdminPassword)
 	b.WaitFor(`window.__antrean.ready && window.__antrean.screen === "unpaired"`, 5*time.Second)
 	if !strings.Contains(b.Text("#unpaired-problem"), "dicabut") {

@@ -18,6 +18,8 @@ import * as devices from "./devices.js";
 import * as settings from "./settings.js";
 import * as audit from "./audit.js";
 import * as webhooks from "./webhooks.js";
+import * as laporan from "./laporan.js";
+import * as ikm from "./ikm.js";
 
 const $ = (id) => document.getElementById(id);
 const cfg = JSON.parse($("admin-config").textContent);
@@ -35,8 +37,8 @@ const pages = [
   { id: "instansi", label: "nav.agencies", roles: ADMIN, module: agencies },
   { id: "pengguna", label: "nav.users", roles: STAFF, module: users },
   { id: "perangkat", label: "nav.devices", roles: ADMIN, module: devices },
-  { id: "laporan", label: "nav.reports", roles: STAFF, soon: true },
-  { id: "skm", label: "nav.skm", roles: STAFF, soon: true },
+  { id: "laporan", label: "nav.reports", roles: STAFF, module: laporan },
+  { id: "skm", label: "nav.skm", roles: STAFF, module: ikm },
   { id: "pengaturan", label: "nav.settings", roles: ADMIN, module: settings },
   { id: "webhook", label: "nav.webhooks", roles: ADMIN, module: webhooks },
   { id: "cadangan", label: "nav.backup", roles: ADMIN, module: { mount: mountBackup } },

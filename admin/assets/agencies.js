@@ -12,7 +12,7 @@ export async function mount(el, ctx) {
     rowId: (a) => a.id,
     columns: [
       { label: t("agency.code"), cell: (a) => h("span", { class: "code" }, a.code), text: (a) => a.code },
-      { label: t("agency.name"), cell: (a) => a.name },
+      { label: t("agency.name"), cell: (a) => h("span", {}, a.name, a.name_en ? h("span", { class: "sub", lang: "en" }, a.name_en) : null), text: (a) => `${a.name} ${a.name_en || ""}` },
       { label: t("agency.short_name"), cell: (a) => a.short_name || "—", text: (a) => a.short_name },
     ],
     actions: (a) => [
@@ -38,8 +38,12 @@ export async function mount(el, ctx) {
       { name: "code", label: t("agency.code"), required: true, upper: true, pattern: /^[A-Z0-9]{1,10}$/, patternWhy: t("why.agency_code"), help: t("agency.code.help"), short: true },
       { name: "name", label: t("agency.name"), required: true, maxLength: 120, wide: true },
       { name: "short_name", label: t("agency.short_name"), maxLength: 40, help: t("agency.short_name.help") },
+      { name: "name_en", label: t("agency.name_en"), maxLength: 120, wide: true, help: t("agency.name_en.help") },
+      { name: "short_name_en", label: t("agency.short_name_en"), maxLength: 40, help: t("agency.short_name_en.help") },
     ];
-    const initial = a ? { code: a.code, name: a.name, short_name: a.short_name } : { code: "", name: "", short_name: "" };
+    const initial = a
+      ? { code: a.code, name: a.name, short_name: a.short_name, name_en: a.name_en || "", short_name_en: a.short_name_en || "" }
+      : { code: "", name: "", short_name: "", name_en: "", short_name_en: "" };
     editDialog(ctx, {
       row: a, path: "/api/v1/agencies", spec, initial, reload: load,
       title: a ? t("agencies.edit", { what: a.name }) : t("agencies.add"),

@@ -27,7 +27,7 @@ export async function mount(el, ctx) {
     rowId: (s) => s.id,
     columns: [
       { label: t("svc.code"), cell: (s) => h("span", { class: "code" }, s.code), text: (s) => s.code },
-      { label: t("svc.name"), class: "name-col", cell: (s) => h("span", {}, s.name, s.requirements.length ? h("span", { class: "sub" }, t("svc.requirements.n", { n: s.requirements.length })) : null), text: (s) => `${s.name} ${s.name_en} ${s.requirements.join(" ")}` },
+      { label: t("svc.name"), class: "name-col", cell: (s) => h("span", {}, s.name, s.requirements.length ? h("span", { class: "sub" }, t("svc.requirements.n", { n: s.requirements.length })) : null), text: (s) => `${s.name} ${s.name_en} ${s.requirements.join(" ")} ${(s.requirements_en || []).join(" ")}` },
       { label: t("svc.agency"), cell: (s) => agencyName(s.agency_id) },
       { label: t("svc.fee"), class: "fee-col", cell: (s) => s.fee || "—", text: (s) => s.fee },
       { label: t("svc.quota"), cell: (s) => (s.daily_quota ? String(s.daily_quota) : t("svc.quota.none")), class: "num-col" },
@@ -96,6 +96,10 @@ export async function mount(el, ctx) {
         { name: "name_en", label: t("svc.name_en"), maxLength: 120, span2: true },
         { name: "fee", label: t("svc.fee"), maxLength: 200, help: t("svc.fee.help"), span2: true },
         { name: "requirements", label: t("svc.requirements"), type: "lines", help: t("svc.requirements.help"), wide: true, rows: 3, validate: (v) => (v.length > 30 ? t("why.at_most", { n: 30 }) : v.some((r) => r.length > 200) ? t("why.max_chars", { n: 200 }) : "") },
+        // The English requirements translate the Indonesian ones line by
+        // line (the visitor's checklist is one list in either language).
+        { name: "requirements_en", label: t("svc.requirements_en"), type: "lines", help: t("svc.requirements_en.help"), wide: true, rows: 3,
+          validate: (v, all) => (v.length && v.length !== (all.requirements || []).length ? t("why.requirements_en", { n: (all.requirements || []).length }) : v.some((r) => r.length > 200) ? t("why.max_chars", { n: 200 }) : "") },
       ] },
       { group: t("svc.group.when"), columns: true, fields: [
         { name: "daily_quota", label: t("svc.quota"), type: "number", required: true, min: 0, max: 100000, help: t("svc.quota.help") },
@@ -114,7 +118,7 @@ export async function mount(el, ctx) {
     ];
     const defaults = {
       agency_id: ctx.isAdmin ? (agencies[0] || {}).id : ctx.user.agency_id,
-      code: "", name: "", name_en: "", fee: "", requirements: [], daily_quota: 0, opens: "", closes: "",
+      code: "", name: "", name_en: "", fee: "", requirements: [], requirements_en: [], daily_quota: 0, opens: "", closes: "",
       target_wait_min: 15, avg_service_min: 10, slot_minutes: 30, slot_capacity: 5, online_share_pct: 50, requires_nik: false, active: true,
     };
     const initial = s ? { ...defaults, ...s } : defaults;

@@ -71,6 +71,7 @@ export async function mount(el, ctx) {
       { name: "announce_agency", label: t("set.announce_agency"), type: "checkbox", help: t("set.announce_agency.help") },
       { name: "ticket_paper_mm", label: t("set.paper"), type: "select", number: true, options: [{ value: 80, label: "80 mm" }, { value: 58, label: "58 mm" }] },
       { name: "running_text", label: t("set.running_text"), type: "textarea", maxLength: 1000, rows: 2, wide: true, help: t("set.running_text.help") },
+      { name: "running_text_en", label: t("set.running_text_en"), type: "textarea", maxLength: 1000, rows: 2, wide: true, help: t("set.running_text_en.help") },
     ] },
     { group: t("set.skm"), columns: true, fields: [
       {
@@ -92,7 +93,9 @@ export async function mount(el, ctx) {
         // PUT replaces the site: send every field, ours over what was read.
         const body = { ...site, ...v };
         site = (await session.request("PUT", "/api/v1/site", { body })).data;
-        ctx.notice(t("set.saved"));
+        // Said beside the Save button, where the eyes are (the page's
+        // notice is far above a long form).
+        return t("set.saved");
       },
     });
     form.el.id = "settings-form";

@@ -38,6 +38,7 @@ const reasons = [
   [/^no such service$/, () => t("why.no_service")],
   [/^at least one service$/, () => t("why.one_service")],
   [/^at most (\d+)$/, (m) => t("why.at_most", { n: m[1] })],
+  [/^one per requirement, in the same order, or none$/, () => t("why.requirements_en.api")],
   [/^at least one day$/, () => t("why.one_day")],
   [/^services of the counter's agency, each once$/, () => t("why.counter_services")],
   [/^counters of the old agency still serve this service$/, () => t("why.service_moved")],
@@ -269,6 +270,9 @@ export class Form {
     const actions = h("div", { class: "form-actions" });
     if (opts.onCancel) actions.append(h("button", { type: "button", class: "ghost", onclick: opts.onCancel }, t("cancel")));
     actions.append(this.submitButton);
+    // The outcome of a save, beside the button that made it.
+    this.status = h("p", { class: "form-status", role: "status", "aria-live": "polite" });
+    actions.append(this.status);
     this.el.append(actions);
     this.updateVisibility();
   }
@@ -575,11 +579,19 @@ export class Form {
     this.general.hidden = lines.length === 0;
   }
 
+  // setStatus says beside the Save button how the save went.
+  setStatus(text, kind) {
+    this.status.textContent = text || "";
+    this.status.className = "form-status" + (kind ? " " + kind : "");
+  }
+
   async submit() {
     this.submitted = true;
+    this.setStatus("");
     const first = this.checkAll();
     if (first) {
       this.showGeneral([t("form.fix")]);
+      this.setStatus(t("form.fix"), "err");
       const c = this.controls.get(first);
       const el = c.control.matches("input, select, textarea") ? c.control : c.control.querySelector("input, select, textarea, button");
       if (el) el.focus();
@@ -588,12 +600,15 @@ export class Form {
     this.showGeneral([]);
     this.submitButton.disabled = true;
     try {
-      await this.opts.onSubmit(this.output());
+      // onSubmit may answer a sentence to show beside the button.
+      const said = await this.opts.onSubmit(this.output());
+      if (typeof said === "string") this.setStatus(said, "ok");
     } catch (err) {
       if (err.status === 401) return;
       const lines = [errorText(err)];
       if (err.fields) lines.push(...this.setErrors(err.fields));
       this.showGeneral(lines);
+      this.setStatus(errorText(err), "err");
     } finally {
       this.submitButton.disabled = false;
     }

@@ -227,7 +227,11 @@ async function openDates() {
     const b = el("button", { type: "button", class: "day is-loading", "data-date": d, disabled: true },
       el("span", { class: "day-name", text: top }),
       el("span", { class: "day-date", text: `${p.d} ${t("month." + p.m).slice(0, 3)}` }),
-      el("span", { class: "day-left", text: "\u2026" }));
+      el("span", { class: "day-left", text: "\u2026" }),
+      // The full date for screen readers. The button keeps its name from
+      // what it shows (an aria-label would hide the words a person using
+      // voice control reads off the screen), and adds this.
+      el("span", { class: "sr-only", text: longDate(d) }));
     b.addEventListener("click", () => chooseDate(d));
     buttons.set(d, b);
     days.append(b);
@@ -255,7 +259,6 @@ async function openDates() {
     b.disabled = !usable;
     b.classList.toggle("is-full", slots.length > 0 && !usable);
     b.classList.toggle("is-closed", !slots.length);
-    b.setAttribute("aria-label", `${longDate(d)}: ${text}`);
   }));
   $("dates-loading").hidden = true;
 }
@@ -451,7 +454,7 @@ function showView(v, note = "") {
   chip.dataset.status = v.status;
   $("v-code").textContent = formatCode(v.code);
   const name = lang === "en" && v.service_name_en ? v.service_name_en : v.service_name;
-  $("v-what").textContent = [name, v.agency_name].filter(Boolean).join(" · ");
+  $("v-what").textContent = [name, (lang === "en" && v.agency_name_en) || v.agency_name].filter(Boolean).join(" · ");
   $("v-when").textContent = `${longDate(v.date)}, ${span(v.start, v.end)}`;
   $("v-checkin").textContent = v.status === "booked" ? checkinText(v.checkin_opens, v.checkin_closes) : "";
   $("v-checkin").hidden = v.status !== "booked";

@@ -821,8 +821,8 @@ func TestFlagsWinOverEnvironment(t *testing.T) {
 	t.Parallel()
 	data, envData := t.TempDir(), t.TempDir()
 	env := []string{"ANTREAN_ADMIN_PASSWORD=" + adminPW, "ANTREAN_ADDR=127.0.0.1:1", "ANTREAN_DATA=" + envData,
-		"ANTREAN_WS_PER_ADDR=7", "ANTREAN_WS_MAX=9", "ANTREAN_BOOKING_LIMIT=3/1m"}
-	p := startServer(t, "serve", data, env, "--ws-max", "11")
+		"ANTREAN_WS_PER_ADDR=7", "ANTREAN_WS_MAX=9", "ANTREAN_BOOKING_LIMIT=3/1m", "ANTREAN_METRICS_ALLOW=10.9.0.0/16"}
+	p := startServer(t, "serve", data, env, "--ws-max", "11", "--metrics-allow", "10.8.0.0/16,192.0.2.7")
 	if !strings.Contains(p.stderr.String(), p.url) {
 		t.Errorf("the log does not name the address served, %s:\n%s", p.url, p.stderr)
 	}
@@ -833,6 +833,18 @@ func TestFlagsWinOverEnvironment(t *testing.T) {
 	}
 	if log := p.stderr.String(); !strings.Contains(log, "booking_limit=3/1m0s") || !strings.Contains(log, "code_guess_limit=10/1m0s") {
 		t.Errorf("the log does not show the booking limits (3/1m from the environment, the default 10/1m):\n%s", log)
+	}
+	if log := p.stderr.String(); !strings.Contains(log, `metrics_allow="[10.8.0.0/16 192.0.2.7]"`) {
+		t.Errorf("the effective config does not log --metrics-allow over ANTREAN_METRICS_ALLOW:\n%s", log)
+	}
+	if resp, err := http.Get(p.url + "/metrics"); err != nil {
+		t.Errorf("GET /metrics: %v", err)
+	} else {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "antrean_build_info") {
+			t.Errorf("GET /metrics from loopback: %d %.200s", resp.StatusCode, body)
+		}
 	}
 	login(t, p.url, "admin", adminPW)
 	if _, err := os.Stat(filepath.Join(data, "antrean.db")); err != nil {
@@ -845,10 +857,13 @@ func TestFlagsWinOverEnvironment(t *testing.T) {
 
 	// Without the flag, the environment is used.
 	addr := freeAddr(t)
-	q := startProc(t, []string{"ANTREAN_ADMIN_PASSWORD=" + adminPW, "ANTREAN_ADDR=" + addr, "ANTREAN_DATA=" + envData}, "serve")
+	q := startProc(t, []string{"ANTREAN_ADMIN_PASSWORD=" + adminPW, "ANTREAN_ADDR=" + addr, "ANTREAN_DATA=" + envData, "ANTREAN_METRICS_ALLOW=10.9.0.0/16"}, "serve")
 	q.url = "http://" + addr
 	if err := q.waitReady(readyTimeout); err != nil {
 		t.Fatalf("serve from the environment: %v", err)
+	}
+	if log := q.stderr.String(); !strings.Contains(log, "metrics_allow=[10.9.0.0/16]") {
+		t.Errorf("the effective config does not log ANTREAN_METRICS_ALLOW:\n%s", log)
 	}
 	if _, err := os.Stat(filepath.Join(envData, "antrean.db")); err != nil {
 		t.Errorf("ANTREAN_DATA: %v", err)
@@ -881,6 +896,11 @@ func TestFlagsWinOverEnvironment(t *testing.T) {
 		if c.wantUsage && !strings.Contains(strings.ToLower(r.stderr), "usage") {
 			t.Errorf("antrean %q: no usage in %q", c.args, r.stderr)
 		}
+	}
+	// A metrics allow list that is no CIDR stops the start with a clear
+	// message.
+	if r := runCLI(t, []string{"ANTREAN_METRICS_ALLOW=10.0.0.0/33"}, "", "serve", "--data", t.TempDir()); r.code == 0 || !strings.Contains(r.stderr, `metrics allow list entry "10.0.0.0/33" is not a CIDR`) {
+		t.Errorf("serve with ANTREAN_METRICS_ALLOW=10.0.0.0/33: exit %d: %q", r.code, r.stderr)
 	}
 	if r := runCLI(t, nil, "", "help"); r.code != 0 || !strings.Contains(r.stdout, "antrean serve") {
 		t.Errorf("antrean help: exit %d: %q", r.code, r.stdout)

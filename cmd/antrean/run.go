@@ -33,7 +33,8 @@ Usage:
 
 Environment: ANTREAN_ADDR, ANTREAN_DATA, ANTREAN_ADMIN_PASSWORD,
 ANTREAN_TLS_CERT, ANTREAN_TLS_KEY, ANTREAN_TRUSTED_PROXIES (CIDRs, comma
-separated), ANTREAN_SESSION_TTL (e.g. 12h), ANTREAN_ISSUE_LIMIT (e.g. 10/2s,
+separated), ANTREAN_METRICS_ALLOW (CIDRs besides loopback that may read
+/metrics, comma separated), ANTREAN_SESSION_TTL (e.g. 12h), ANTREAN_ISSUE_LIMIT (e.g. 10/2s,
 or off), ANTREAN_WS_PER_ADDR (256), ANTREAN_WS_MAX (20000),
 ANTREAN_BOOKING_LIMIT (e.g. 10/1m, or off), ANTREAN_CODE_GUESS_LIMIT
 (e.g. 10/1m, or off), ANTREAN_LOG_LEVEL (debug, info, warn, error),
@@ -132,6 +133,7 @@ func serve(ctx context.Context, args []string, demo bool, stdout, stderr io.Writ
 	fs.StringVar(&cfg.TLSCert, "tls-cert", env("ANTREAN_TLS_CERT", ""), "TLS certificate file (serve HTTPS directly)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", env("ANTREAN_TLS_KEY", ""), "TLS key file")
 	proxies := fs.String("trusted-proxies", env("ANTREAN_TRUSTED_PROXIES", ""), "CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed")
+	metricsAllow := fs.String("metrics-allow", env("ANTREAN_METRICS_ALLOW", ""), "CIDRs besides loopback that may read /metrics, comma separated (the scraper's address as it connects; X-Forwarded-For is not believed)")
 	ttl := fs.String("session-ttl", env("ANTREAN_SESSION_TTL", "12h"), "how long a staff login lasts")
 	issueLimit := fs.String("issue-limit", env("ANTREAN_ISSUE_LIMIT", "10/2s"), "tickets one kiosk or greeter may take: a burst, then one per interval (BURST/INTERVAL), or off")
 	wsPerAddr := fs.String("ws-per-addr", env("ANTREAN_WS_PER_ADDR", "256"), "websockets of the public feed one client address may hold")
@@ -171,6 +173,9 @@ func serve(ctx context.Context, args []string, demo bool, stdout, stderr io.Writ
 	}
 	if *proxies != "" {
 		cfg.TrustedProxies = strings.Split(*proxies, ",")
+	}
+	if *metricsAllow != "" {
+		cfg.MetricsAllow = strings.Split(*metricsAllow, ",")
 	}
 	if cfg.Logger, err = logger(stderr); err != nil {
 		return err

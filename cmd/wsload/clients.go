@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/mpp-digital/antrean/internal/procstat"
 )
 
 // clientConfig is one measurement: N clients of one server.
@@ -213,7 +215,7 @@ func measure(cfg clientConfig) (*result, error) {
 
 func (p *pool) rss(ctl *http.Client) uint64 {
 	if p.cfg.PID != 0 {
-		if v, err := readRSS(p.cfg.PID); err == nil {
+		if v, err := procstat.RSS(p.cfg.PID); err == nil {
 			return v
 		}
 	}

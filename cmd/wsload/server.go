@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mpp-digital/antrean/app"
+	"github.com/mpp-digital/antrean/internal/procstat"
 	"github.com/mpp-digital/antrean/queue"
 )
 
@@ -120,7 +120,7 @@ func controlMux(clients func() int) *http.ServeMux {
 	mux.HandleFunc("/stats", func(w http.ResponseWriter, r *http.Request) {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		rss, _ := readRSS(os.Getpid())
+		rss, _ := procstat.RSS(os.Getpid())
 		json.NewEncoder(w).Encode(serverStats{
 			Clients: clients(), Goroutines: runtime.NumGoroutine(),
 			HeapInuse: ms.HeapInuse, StackInuse: ms.StackInuse, Sys: ms.Sys, RSS: rss,
@@ -129,24 +129,6 @@ func controlMux(clients func() int) *http.ServeMux {
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	return mux
-}
-
-// readRSS reads a process's resident set size (VmRSS) in bytes.
-func readRSS(pid int) (uint64, error) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			var kb uint64
-			if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kb); err != nil {
-				return 0, err
-			}
-			return kb << 10, nil
-		}
-	}
-	return 0, errors.New("no VmRSS in /proc/PID/status")
 }
 
 // startAntrean runs the real app and sets up a small mall through its

@@ -49,6 +49,9 @@ const state = {
   lastCallAt: 0,
   tab: "waiting",
   undo: null,
+  // board is the public board's figures per service (waiting,
+  // open_counters), for the transfer list.
+  board: new Map(),
   expired: false,
 };
 
@@ -66,18 +69,46 @@ const hook = (window.__antrean = {
   act,
   press,
   refreshAll: () => refreshAll(),
+  showResult: (text, kind) => showResult(text, kind),
+  render: () => render(),
+  refreshing: () => !!(refreshTimer || refreshing || pending.size),
+  // openCounters answers, fresh from the server, how many counters serving
+  // the service are open (the transfer list's figure).
+  openCounters: async (id) => {
+    await refreshBoard();
+    const b = state.board.get(id);
+    return b ? b.open_counters : null;
+  },
 });
 
 const now = () => Date.now() + session.serverOffset;
+// numberParts are a ticket's number with the priority star. The star is
+// drawn for the eye and hidden from screen readers, which hear the word
+// instead (an aria-label on a plain span or div is not read out).
+const numberParts = (tk, star = {}) => tk.priority
+  ? [h("span", { ...star, "aria-hidden": "true" }, "★"), tk.number, h("span", { class: "sr-only" }, ", " + t("priority"))]
+  : [tk.number];
 const minutesSince = (iso) => Math.max(0, Math.floor((now() - Date.parse(iso)) / 60000));
 
 // ---- setup data
 
 const serviceById = (id) => state.services.find((s) => s.id === id);
 const agencyById = (id) => state.agencies.find((a) => a.id === id);
-const agencyLabel = (id) => {
-  const a = agencyById(id);
-  return a ? a.short_name || a.name : "";
+// In English the agencies' English names, falling back to the Indonesian
+// ones (queue.Agency.Label).
+const english = cfg.lang === "en";
+const agencyShort = (a) => {
+  if (!a) return "";
+  if (english && a.short_name_en) return a.short_name_en;
+  if (english && !a.short_name && a.name_en) return a.name_en;
+  return a.short_name || a.name;
+};
+const agencyFull = (a) => (a ? (english && a.name_en) || a.name : "");
+const agencyLabel = (id) => agencyShort(agencyById(id));
+const requirementsOf = (svc) => {
+  if (!svc) return [];
+  const en = english && svc.requirements_en && svc.requirements_en.length ? svc.requirements_en : null;
+  return en || svc.requirements || [];
 };
 const serviceName = (id) => {
   const s = serviceById(id);
@@ -314,6 +345,7 @@ async function refreshOnce(what) {
   if (all || what.has("counter")) jobs.push(refreshCounter());
   if (all || what.has("lists")) jobs.push(refreshLists());
   if (all || what.has("figures")) jobs.push(refreshFigures());
+  if (what.has("board")) jobs.push(refreshBoard());
   await Promise.all(jobs);
 }
 
@@ -325,11 +357,20 @@ async function refreshAll() {
   }
 }
 
+// refreshBoard reads the public board's figures per service.
+async function refreshBoard() {
+  const b = await session.get("/api/v1/state");
+  state.board = new Map((b.services || []).map((x) => [x.id, x]));
+  if ($("transfer-dialog").open) renderTransfer(true);
+}
+
 // ---- live feed
 
 function onEvent(ev) {
   const d = ev.data || {};
   const k = state.counter;
+  // An open transfer list follows the queues and counters it shows.
+  if ($("transfer-dialog").open && (ev.type.startsWith("ticket.") || ev.type.startsWith("counter."))) schedule("board");
   if (ev.type.startsWith("ticket.")) {
     if (!k) return;
     const sids = new Set(k.service_ids || []);
@@ -500,7 +541,7 @@ function report(action, before, after, body) {
       const agency = svc ? agencyById(svc.agency_id) : null;
       text = sameAgency
         ? t("done.transferred.same", { number: prev.number, service: serviceName(body.service_id) })
-        : t("done.transferred", { number: prev.number, agency: agency ? agency.name : "", service: serviceName(body.service_id) });
+        : t("done.transferred", { number: prev.number, agency: agencyShort(agency), service: serviceName(body.service_id) });
       break;
     }
   }
@@ -559,7 +600,11 @@ function press(name) {
   if (state.view !== "console" || state.busy) return;
   if (name === "pause" && state.counter && state.counter.status === "paused") name = "open";
   if (!can(name)) {
-    showResult(state.counter && state.counter.status === "closed" ? t("error.counter_closed") : t("error.not_now"), "info");
+    const st = state.counter && state.counter.status;
+    showResult(
+      st === "closed" ? t("error.counter_closed") :
+      st === "paused" && (name === "next" || name === "call") ? t("error.paused_next") :
+      t("error.not_now"), "info");
     return;
   }
   if (name === "transfer") return openTransfer();
@@ -582,9 +627,9 @@ function render() {
   chip.className = "chip " + k.status;
   chip.textContent = k.status === "paused" && k.pause_reason ? t("state.paused.reason", { reason: k.pause_reason }) : t("state." + k.status);
   const f = state.figures;
-  let today = t("today", { n: f.served });
-  if (f.avgSec !== null) today += " · " + t("today.avg", { m: Math.max(1, Math.round(f.avgSec / 60)) });
-  $("today").textContent = today;
+  $("today-served").textContent = t("today", { n: f.served });
+  $("today-avg").textContent = f.avgSec !== null ? t("today.avg", { m: Math.max(1, Math.round(f.avgSec / 60)) }) : "";
+  $("agency-name").title = agencyFull(agencyById(k.agency_id));
 
   const cur = k.current;
   const label = $("current-label");
@@ -592,10 +637,9 @@ function render() {
   const tstate = $("ticket-state");
   if (cur) {
     label.textContent = cur.status === "serving" ? t("current.serving") : t("current.called");
-    number.textContent = (cur.priority ? "★" : "") + cur.number;
+    number.replaceChildren(...numberParts(cur));
     number.classList.toggle("prio", !!cur.priority);
     number.classList.remove("none");
-    number.setAttribute("aria-label", cur.priority ? `${cur.number}, ${t("priority")}` : cur.number);
     tstate.hidden = false;
     tstate.className = "chip " + cur.status;
     tstate.textContent = t("status." + cur.status);
@@ -604,17 +648,16 @@ function render() {
     if (cur.called_at) meta.push(t("current.waited", { m: Math.max(0, Math.round((Date.parse(cur.called_at) - Date.parse(cur.queued_at)) / 60000)) }));
     if (cur.calls > 1) meta.push(t("current.calls", { n: cur.calls }));
     $("cur-meta").textContent = meta.join(" · ");
-    const svc = serviceById(cur.service_id);
-    const reqs = svc && svc.requirements && svc.requirements.length ? svc.requirements : [];
+    const reqs = requirementsOf(serviceById(cur.service_id));
     $("cur-reqs").hidden = reqs.length === 0;
     $("cur-reqs-list").replaceChildren(...reqs.map((r) => h("li", {}, r)));
   } else {
     $("cur-reqs").hidden = true;
     label.textContent = t("current.none");
-    number.textContent = "—";
+    // The heading above already says there is none: the dash is decoration.
+    number.replaceChildren(h("span", { "aria-hidden": "true" }, "—"));
     number.classList.remove("prio");
     number.classList.add("none");
-    number.setAttribute("aria-label", t("current.none"));
     tstate.hidden = true;
     $("cur-service").textContent = "";
     $("cur-meta").textContent = "";
@@ -627,6 +670,10 @@ function render() {
   tickTimer();
 
   $("pause-label").textContent = k.status === "paused" ? t("act.resume") : t("act.pause");
+  // F1 says what it will do: with a ticket at the counter it finishes it
+  // as done before calling the next (ARCHITECTURE.md).
+  $("next-label").textContent = cur ? t("act.next.finish") : t("act.next");
+  $("next-desc").textContent = cur ? t("act.next.finish.desc", { number: cur.number }) : t("act.next.desc");
   for (const b of document.querySelectorAll("#actions .act")) {
     let a = b.dataset.act;
     if (a === "pause" && k.status === "paused") a = "open";
@@ -698,7 +745,7 @@ function drawLists() {
     ...state.waiting.map((tk) => {
       const m = minutesSince(tk.queued_at);
       return h("tr", { dataset: { ticket: tk.id } },
-        h("td", { class: "n num" }, tk.priority ? h("span", { class: "prio", title: t("priority"), "aria-label": t("priority") }, "★") : null, tk.number),
+        h("td", { class: "n num" }, ...numberParts(tk, { class: "prio", title: t("priority") })),
         h("td", { class: "svc" }, serviceName(tk.service_id)),
         h("td", { class: "mins" + (m > (svcTarget.get(tk.service_id) || 15) ? " late" : "") }, t("minutes", { m })),
         h("td", {}, h("button", {
@@ -715,7 +762,7 @@ function drawLists() {
   nb.replaceChildren(
     ...state.noShows.map((tk) =>
       h("tr", { dataset: { ticket: tk.id } },
-        h("td", { class: "n num" }, tk.priority ? h("span", { class: "prio", "aria-label": t("priority") }, "★") : null, tk.number),
+        h("td", { class: "n num" }, ...numberParts(tk, { class: "prio" })),
         h("td", { class: "svc" }, serviceName(tk.service_id)),
         h("td", { class: "mins" }, tk.called_at ? t("minutes", { m: minutesSince(tk.called_at) }) : ""),
         h("td", {}, h("button", {
@@ -761,7 +808,10 @@ function pauseReason() {
   return v === "other" ? $("pause-other").value.trim() : v;
 }
 
-// The transfer list: every active service of every agency, searchable.
+// The transfer list: every active service of every agency, searchable,
+// each with whether a counter serving it is open and how many wait there
+// (the public board), so an officer does not send a visitor to a queue
+// nobody calls. Choosing a service without an open counter asks first.
 let transferOptions = [];
 let transferActive = -1;
 
@@ -771,29 +821,48 @@ function openTransfer() {
   $("transfer-title").textContent = t("transfer.title", { number: cur.number });
   $("transfer-search").value = "";
   $("transfer-error").hidden = true;
+  hideTransferConfirm();
   renderTransfer();
   $("transfer-dialog").showModal();
   $("transfer-search").focus();
+  refreshBoard().catch(() => {});
 }
 
 const norm = (s) => (s || "").toLocaleLowerCase("id").normalize("NFD").replace(/[\u0300-\u036f]/g, "");
 
-function renderTransfer() {
+// transferFigures says, for a service, its open counters and who waits.
+function transferFigures(id) {
+  const b = state.board.get(id);
+  if (!b) return null;
+  const open = b.open_counters || 0;
+  return {
+    open,
+    text: (open === 1 ? t("transfer.open.one") : open > 1 ? t("transfer.open", { n: open }) : t("transfer.none_open")) + " · " + t("transfer.waiting", { n: b.waiting || 0 }),
+  };
+}
+
+// renderTransfer draws the list; keep redraws it with the same option
+// active (new figures from the board).
+function renderTransfer(keep) {
   const cur = state.counter && state.counter.current;
   const q = norm($("transfer-search").value).split(/\s+/).filter(Boolean);
   const list = $("transfer-list");
+  const activeId = keep && transferOptions[transferActive] ? transferOptions[transferActive].id : "";
   list.replaceChildren();
   transferOptions = [];
-  const agencies = [...state.agencies].sort((a, b) => (a.id === state.counter.agency_id ? -1 : b.id === state.counter.agency_id ? 1 : (a.short_name || a.name).localeCompare(b.short_name || b.name)));
+  const own = state.counter.agency_id;
+  const agencies = [...state.agencies].sort((a, b) => (a.id === own ? -1 : b.id === own ? 1 : agencyShort(a).localeCompare(agencyShort(b))));
   for (const a of agencies) {
     const svcs = state.services.filter((s) => s.agency_id === a.id && s.active);
-    const hay = (s) => norm([s.code, s.name, s.name_en, a.name, a.short_name, a.code].join(" "));
+    const hay = (s) => norm([s.code, s.name, s.name_en, a.name, a.short_name, a.name_en, a.short_name_en, a.code].join(" "));
     const matching = svcs.filter((s) => q.every((w) => hay(s).includes(w)));
     if (matching.length === 0) continue;
-    list.append(h("li", { class: "group", role: "presentation" }, a.short_name && a.short_name !== a.name ? `${a.short_name} — ${a.name}` : a.name));
+    const short = agencyShort(a), full = agencyFull(a);
+    list.append(h("li", { class: "group", role: "presentation" }, short && short !== full ? `${short} — ${full}` : full));
     for (const s of matching) {
       const here = cur && s.id === cur.service_id;
       const i = transferOptions.length;
+      const fig = transferFigures(s.id);
       const li = h("li", {
         role: "option", id: "svc-opt-" + s.id, "aria-selected": "false", "aria-disabled": here ? "true" : null,
         dataset: { service: s.id },
@@ -802,12 +871,21 @@ function renderTransfer() {
           setActive(i);
           doTransfer();
         },
-      }, h("span", { class: "code" }, s.code), h("span", {}, serviceName(s.id)), here ? h("span", { class: "here" }, `(${t("transfer.here")})`) : null);
+      },
+      h("span", { class: "code" }, s.code),
+      h("span", { class: "svc-name" }, serviceName(s.id)),
+      here ? h("span", { class: "here" }, `(${t("transfer.here")})`) : null,
+      fig ? h("span", { class: "figures" + (fig.open ? "" : " none-open") }, fig.text) : null);
       list.append(li);
-      transferOptions.push({ el: li, id: s.id, here });
+      transferOptions.push({ el: li, id: s.id, here, agency: a });
     }
   }
   $("transfer-empty").hidden = transferOptions.length > 0;
+  const again = activeId ? transferOptions.findIndex((o) => o.id === activeId) : -1;
+  if (again >= 0) {
+    setActive(again);
+    return;
+  }
   const first = transferOptions.findIndex((o) => !o.here);
   setActive(q.length ? first : -1);
 }
@@ -826,6 +904,7 @@ function setActive(i) {
 
 function moveActive(step) {
   if (transferOptions.length === 0) return;
+  hideTransferConfirm();
   let i = transferActive;
   for (let n = 0; n < transferOptions.length; n++) {
     i = (i + step + transferOptions.length) % transferOptions.length;
@@ -835,11 +914,33 @@ function moveActive(step) {
   setActive(i);
 }
 
-async function doTransfer() {
+// dialogClosedAt is when a dialog last closed (performance.now()).
+let dialogClosedAt = -Infinity;
+
+function hideTransferConfirm() {
+  $("transfer-confirm").hidden = true;
+  $("transfer-submit").hidden = false;
+}
+
+// doTransfer sends the current ticket to the chosen service; where no
+// counter serving it is open it asks first (confirmed: the officer said
+// yes).
+async function doTransfer(confirmed) {
   const o = transferOptions[transferActive];
   if (!o || o.here) {
     $("transfer-error").textContent = t("transfer.pick");
     $("transfer-error").hidden = false;
+    return;
+  }
+  const fig = transferFigures(o.id);
+  if (!confirmed && fig && fig.open === 0) {
+    const cur = state.counter.current;
+    $("transfer-confirm-text").textContent = t("transfer.confirm", {
+      service: serviceName(o.id), agency: agencyShort(o.agency), number: cur ? cur.number : "",
+    });
+    $("transfer-confirm").hidden = false;
+    $("transfer-submit").hidden = true;
+    $("transfer-confirm-yes").focus();
     return;
   }
   $("transfer-dialog").close();
@@ -883,7 +984,18 @@ async function doLogout(closeFirst) {
 function wire() {
   bindLogin($("login-form"), session, t, afterLogin);
   for (const b of document.querySelectorAll("#actions .act")) {
-    b.addEventListener("click", () => press(b.dataset.act));
+    b.addEventListener("click", (e) => {
+      // A keyboard click (detail 0) just after a dialog closed is the
+      // Enter that confirmed the dialog reaching the focused button, not
+      // a press of its own: it must not call the next visitor.
+      if (e.detail === 0 && performance.now() - dialogClosedAt < 400) return;
+      press(b.dataset.act);
+    });
+  }
+  for (const d of document.querySelectorAll("dialog")) {
+    d.addEventListener("close", () => {
+      dialogClosedAt = performance.now();
+    });
   }
   $("open-button").addEventListener("click", () => act("open"));
   $("undo").addEventListener("click", runUndo);
@@ -932,7 +1044,10 @@ function wire() {
   });
 
   const search = $("transfer-search");
-  search.addEventListener("input", renderTransfer);
+  search.addEventListener("input", () => {
+    hideTransferConfirm();
+    renderTransfer();
+  });
   search.addEventListener("keydown", (e) => {
     if (e.key === "ArrowDown") {
       e.preventDefault();
@@ -941,13 +1056,23 @@ function wire() {
       e.preventDefault();
       moveActive(-1);
     } else if (e.key === "Enter") {
+      // Chosen on the key's release: the confirm step takes the focus,
+      // and a press whose keydown chose must not also press its button.
       e.preventDefault();
-      doTransfer();
     }
+  });
+  search.addEventListener("keyup", (e) => {
+    if (e.key === "Enter") doTransfer();
   });
   $("transfer-form").addEventListener("submit", (e) => {
     e.preventDefault();
     doTransfer();
+  });
+  $("transfer-confirm-yes").addEventListener("click", () => doTransfer(true));
+  $("transfer-confirm-no").addEventListener("click", () => {
+    hideTransferConfirm();
+    $("transfer-search").select();
+    $("transfer-search").focus();
   });
 
   // One key per action. Function keys are taken from the browser (F1

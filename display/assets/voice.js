@@ -6,15 +6,79 @@
 // Timing never depends on speech events (a browser without voices never
 // fires them): clips end when their durations say, speech ends at its
 // "end" event or at a generous estimate, whichever comes first.
+//
+// Every wait goes through the voice's clock (realClock, or a test's
+// VirtualClock), so a test can run a morning's announcements in seconds
+// with the real words, clips and durations.
 
 export const PAUSE = ",";
 const CHIME_S = 1.1;
+// The short chime, for a backlog: the same two tones, closer together.
+const CHIME_SHORT_S = 0.6;
 const WORD_GAP_S = 0.04;
 const PAUSE_S = 0.28;
-// MUTED_MS is how long a call holds the screen when no sound plays.
+// MUTED_MS is how long a call holds the screen when no sound plays
+// (MUTED_SHORT_MS in the short form).
 export const MUTED_MS = 3000;
+export const MUTED_SHORT_MS = 1500;
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// realClock is the wall clock.
+export const realClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms))),
+};
+
+// VirtualClock is a clock that moves only when told (advance): a test
+// hook. Its sleeps end in time order; after each one advance lets the
+// page run until it waits on the clock again (or is idle, as settled
+// says) before it moves on, so an announcement that starts when another
+// ends starts at that virtual moment.
+export class VirtualClock {
+  constructor(settled) {
+    this.t = 0;
+    this.timers = [];
+    this.seq = 0;
+    this.settled = settled || (() => true);
+  }
+
+  now() {
+    return this.t;
+  }
+
+  sleep(ms) {
+    return new Promise((resolve) => {
+      this.timers.push({ at: this.t + Math.max(0, ms), seq: this.seq++, resolve });
+      this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    });
+  }
+
+  // settle waits (in real time, at most limitMs) until the page waits
+  // on the clock or has nothing to do.
+  async settle(limitMs = 5000) {
+    const deadline = Date.now() + limitMs;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 0));
+      if (this.timers.length > 0 || this.settled()) return;
+      if (Date.now() > deadline) throw new Error("virtual clock: the page never settled");
+    }
+  }
+
+  // advance moves the clock to `to` (virtual ms), ending every sleep due
+  // by then in order.
+  async advance(to) {
+    await this.settle();
+    while (this.timers.length && this.timers[0].at <= to) {
+      const next = this.timers.shift();
+      this.t = Math.max(this.t, next.at);
+      next.resolve();
+      await this.settle();
+    }
+    this.t = Math.max(this.t, to);
+    return this.t;
+  }
+}
+
+const sleep = (ms) => realClock.sleep(ms);
 
 // clipsFor maps an announcement's Indonesian text ("Nomor antrean A dua
 // belas, silakan menuju loket tiga.") to clip keys of the index: phrases
@@ -70,6 +134,7 @@ export class Voice {
     this.buffers = new Map();
     this.ctx = null;
     this.speechVoice = null;
+    this.clock = realClock;
   }
 
   // init loads the clip index, makes the audio context (running at once
@@ -164,22 +229,24 @@ export class Voice {
     return this.buffers.get(key);
   }
 
-  // announce plays one call and resolves when it has ended.
-  async announce(text, via) {
+  // announce plays one call and resolves when it has ended; short is the
+  // backlog's form: the short chime (and a slightly brisker voice).
+  async announce(text, via, short = false) {
     if (via === "muted") {
-      await sleep(MUTED_MS);
+      await this.clock.sleep(short ? MUTED_SHORT_MS : MUTED_MS);
       return;
     }
-    await this.chime();
+    await this.chime(short);
     if (via === "speech") {
-      await this.speak(text);
+      await this.speak(text, short);
     } else {
       await this.playClips(text);
     }
   }
 
-  // chime: two soft bell tones, E5 then C5.
-  async chime() {
+  // chime: two soft bell tones, E5 then C5; the short chime plays them
+  // closer and briefer.
+  async chime(short = false) {
     const ctx = this.ctx;
     const t0 = ctx.currentTime + 0.03;
     const tone = (freq, at, dur) => {
@@ -194,9 +261,15 @@ export class Voice {
       osc.start(at);
       osc.stop(at + dur + 0.02);
     };
+    if (short) {
+      tone(659.25, t0, 0.35);
+      tone(523.25, t0 + 0.18, 0.35);
+      await this.clock.sleep(CHIME_SHORT_S * 1000);
+      return;
+    }
     tone(659.25, t0, 0.7);
     tone(523.25, t0 + 0.38, 0.7);
-    await sleep(CHIME_S * 1000);
+    await this.clock.sleep(CHIME_S * 1000);
   }
 
   async playClips(text) {
@@ -206,7 +279,7 @@ export class Voice {
     const items = await Promise.all(keys.map((k) => (k === PAUSE ? PAUSE : this.buffer(k).catch(() => null))));
     const ctx = this.ctx;
     const t0 = ctx.currentTime + 0.05;
-    let t = t0;
+    let t = 0;
     for (const it of items) {
       if (it === PAUSE) {
         t += PAUSE_S;
@@ -216,28 +289,27 @@ export class Voice {
       const src = ctx.createBufferSource();
       src.buffer = it;
       src.connect(ctx.destination);
-      src.start(t);
+      src.start(t0 + t);
       t += it.duration + WORD_GAP_S;
     }
-    await sleep((t - ctx.currentTime) * 1000 + 50);
+    await this.clock.sleep((0.05 + t) * 1000 + 50);
   }
 
-  speak(text) {
+  speak(text, short = false) {
     return new Promise((resolve) => {
       let done = false;
       const finish = () => {
         if (!done) {
           done = true;
-          clearTimeout(timer);
           resolve();
         }
       };
       // Never wait on events alone: some engines drop "end".
-      const timer = setTimeout(finish, 2000 + text.length * 110);
+      this.clock.sleep(2000 + text.length * 110).then(finish);
       const u = new SpeechSynthesisUtterance(text);
       u.lang = "id-ID";
       u.voice = this.speechVoice;
-      u.rate = 0.9;
+      u.rate = short ? 1 : 0.9;
       u.onend = finish;
       u.onerror = finish;
       speechSynthesis.cancel();

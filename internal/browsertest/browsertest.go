@@ -144,7 +144,7 @@ func (b *Browser) Context() context.Context { return b.ctx }
 
 func (b *Browser) do(timeout time.Duration, actions ...chromedp.Action[chromedp.Void]) {
 	b.T.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, timeout)
+	ctx, cancel := context.WithTimeout(b.ctx, stretch(timeout))
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.T.Fatalf("browsertest: %v%s", err, b.consoleTail())
@@ -205,7 +205,7 @@ func (b *Browser) Text(sel string) string {
 func (b *Browser) WaitFor(expr string, timeout time.Duration) time.Duration {
 	b.T.Helper()
 	start := time.Now()
-	deadline := start.Add(timeout)
+	deadline := start.Add(stretch(timeout))
 	var last error
 	for {
 		var ok bool

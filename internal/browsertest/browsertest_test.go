@@ -57,3 +57,44 @@ console.error("an error the test expects");`))
 	}
 	b.NoErrors("an error the test expects")
 }
+
+// Axe works on a page that forbids scripts from elsewhere (the screens'
+// Content-Security-Policy), finds what is wrong and passes what is not.
+func TestAxe(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'self'")
+		if r.URL.Path == "/style.css" {
+			w.Header().Set("Content-Type", "text/css")
+			w.Write([]byte(`.ink { color: #14213D } .pale { color: #bbb }`))
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		body := `<main><h1>Antrean</h1><button type="button">Ambil nomor</button><p class="ink">Silakan</p></main>`
+		if r.URL.Path == "/bad" {
+			body = `<main><button type="button"></button><p class="pale">pucat</p><button type="button" aria-label="Indonesia">ID</button></main>`
+		}
+		w.Write([]byte(`<!doctype html><html lang="id"><head><title>Uji</title><link rel="stylesheet" href="/style.css"></head><body>` + body + `</body></html>`))
+	}))
+	defer srv.Close()
+
+	b := browsertest.New(t, browsertest.Options{Width: 800, Height: 600})
+	b.Open(srv.URL + "/bad")
+	got := map[string]string{}
+	for _, v := range b.AxeViolations() {
+		got[v.ID] = v.Impact
+		if len(v.Nodes) == 0 || len(v.Nodes[0].Target) == 0 || v.Nodes[0].HTML == "" {
+			t.Errorf("%s without the element: %+v", v.ID, v)
+		}
+	}
+	for id, impact := range map[string]string{"button-name": "critical", "color-contrast": "serious", "label-content-name-mismatch": "serious"} {
+		if got[id] != impact {
+			t.Errorf("axe on the bad page: %s is %q, want %q (all: %v)", id, got[id], impact, got)
+		}
+	}
+	b.Open(srv.URL + "/good")
+	if vs := b.Axe("good page"); len(vs) != 0 {
+		t.Errorf("axe on the good page: %v", vs)
+	}
+	// The policy held: axe came in through the DevTools protocol.
+	b.NoErrors()
+}

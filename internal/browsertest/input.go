@@ -40,7 +40,7 @@ func (b *Browser) NewTab(width, height int) *Browser {
 // a person would tap again, and so does Click (up to three times).
 func (b *Browser) Click(sel string) {
 	b.T.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, stretch(10*time.Second))
 	defer cancel()
 	var err error
 	for try := 0; try < 3; try++ {

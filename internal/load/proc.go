@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/mpp-digital/antrean/internal/procstat"
 )
 
 // serverProbe reads the server's memory and CPU time: from /proc when the
@@ -53,7 +55,7 @@ func findServer(ctx context.Context, pid int, port int, local bool, base string)
 // read returns the resident set size in bytes and the CPU time used.
 func (p *serverProbe) read(ctx context.Context) (uint64, time.Duration, error) {
 	if p.pid != 0 {
-		rss, err := procRSS(p.pid)
+		rss, err := procstat.RSS(p.pid)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -95,24 +97,6 @@ func (p *serverProbe) read(ctx context.Context) (uint64, time.Duration, error) {
 		return 0, 0, errors.New("/metrics has no process_resident_memory_bytes")
 	}
 	return rss, cpu, sc.Err()
-}
-
-// procRSS reads VmRSS from /proc/PID/status, in bytes.
-func procRSS(pid int) (uint64, error) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			var kb uint64
-			if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kb); err != nil {
-				return 0, err
-			}
-			return kb << 10, nil
-		}
-	}
-	return 0, errors.New("no VmRSS in /proc/PID/status")
 }
 
 // procCPU reads user + system time from /proc/PID/stat (clock ticks of

@@ -26,6 +26,7 @@
 // limits, lang()}.
 
 import { Live, bindStatus } from "/static/live.js";
+import { Session, bindLogin, hasSessionHint } from "/static/staff.js";
 import { translator, formatClock, formatTime, zoneAbbr } from "/static/i18n.js";
 
 const TOKEN_KEY = "antrean.kiosk.device";
@@ -48,7 +49,7 @@ const state = {
   screen: "loading",
   agencyId: "",
   serviceId: "",
-  ticket: null, // {answer, service, agency, print: "printing"|"failed"|"none", manual}
+  ticket: null, // {answer, service, agency, print: "printing"|"printed"|"failed"|"none", manual}
   busy: false,
   lastInput: Date.now(),
   deadline: 0, // of the ticket screen's countdown
@@ -66,7 +67,10 @@ const hook = (window.__antrean = {
   failures: [],
   prints: [],
   retries: 0,
-  limits: { ticketMs: cfg.limits?.ticket_ms || 15000, idleMs: cfg.limits?.idle_ms || 30000 },
+  limits: { ticketMs: cfg.limits?.ticket_ms || 15000, idleMs: cfg.limits?.idle_ms || 30000, printMs: 10000 },
+  // printFrame prints the frame's window (tests replace it to play a
+  // printer that works or one that fails).
+  printFrame: (win) => win.print(),
   refresh: () => refreshState(),
 });
 
@@ -135,6 +139,9 @@ function takeToken() {
 
 async function whoAmI() {
   const hadToken = !!localStorage.getItem(TOKEN_KEY);
+  // Neither paired nor signed in: nobody to ask about (the server's 401
+  // would be a red line in the console).
+  if (!hadToken && !hasSessionHint()) return unpaired("");
   let r;
   try {
     r = await fetch("/api/v1/kiosk", { headers: authHeaders(), credentials: "same-origin" });
@@ -256,7 +263,16 @@ function servicesOf(agencyId) {
 const agencyOf = (id) => state.agencies.find((a) => a.id === id);
 const serviceOf = (id) => state.services.find((s) => s.id === id);
 const serviceName = (s) => (lang === "en" && s.name_en ? s.name_en : s.name);
-const agencyShort = (a) => (a ? a.short_name || a.name : "");
+// In English the English names and requirements, falling back to the
+// Indonesian (queue.Agency.Label and friends).
+const agencyShort = (a) => {
+  if (!a) return "";
+  if (lang === "en" && a.short_name_en) return a.short_name_en;
+  if (lang === "en" && !a.short_name && a.name_en) return a.name_en;
+  return a.short_name || a.name;
+};
+const agencyFull = (a) => (a ? (lang === "en" && a.name_en) || a.name : "");
+const requirementsOf = (s) => (s ? (lang === "en" && s.requirements_en && s.requirements_en.length ? s.requirements_en : s.requirements) || [] : []);
 const clock = (hhmm) => (hhmm || "").replace(":", t("time.sep"));
 
 function feeText(fee) {
@@ -318,7 +334,7 @@ function renderStart() {
     const meta = open ? t("start.waiting", { n: waiting }) : t("start.closed");
     const b = el("button", { type: "button", class: "tile" + (open ? "" : " is-closed"), "data-agency": a.id },
       el("span", { class: "tile-short", text: agencyShort(a) }),
-      a.short_name && a.short_name !== a.name ? el("span", { class: "tile-name", text: a.name }) : null,
+      agencyShort(a) !== agencyFull(a) ? el("span", { class: "tile-name", text: agencyFull(a) }) : null,
       el("span", { class: "tile-meta" }, icon(open ? "people" : "clock"), el("span", { text: meta })));
     b.addEventListener("click", () => openAgency(a.id));
     tiles.append(b);
@@ -364,7 +380,8 @@ function renderAgency() {
     facts.append(el("span", { class: "fact" }, el("span", { text: t("service.fee") + ":" }), el("strong", { text: feeText(s.fee) })));
     if (info.open || info.waiting) {
       facts.append(el("span", { class: "fact" }, icon("people"), el("span", { text: info.waiting === 1 ? t("service.waiting.one") : t("service.waiting", { n: info.waiting || 0 }) })));
-      const eta = info.eta_min == null ? t("service.eta.none") : t("service.eta", { n: info.eta_min });
+      // Nobody waits and a counter is open: served right away, not "± 0".
+      const eta = info.eta_min == null ? t("service.eta.none") : info.eta_min <= 0 ? t("service.eta.now") : t("service.eta", { n: info.eta_min });
       facts.append(el("span", { class: "fact" }, icon("clock"), el("span", { text: eta })));
     }
     if (info.open && info.quota_left != null) facts.append(el("span", { class: "fact", text: t("service.quota_left", { n: info.quota_left }) }));
@@ -372,8 +389,8 @@ function renderAgency() {
 
     card.append(el("h4", { class: "req-title", text: t("service.requirements") }));
     const reqs = el("ul", { class: "checklist" });
-    for (const r of s.requirements || []) reqs.append(el("li", {}, icon("check"), el("span", { text: r })));
-    if (!(s.requirements || []).length) reqs.append(el("li", {}, icon("check"), el("span", { text: t("service.requirements.none") })));
+    for (const r of requirementsOf(s)) reqs.append(el("li", {}, icon("check"), el("span", { text: r })));
+    if (!requirementsOf(s).length) reqs.append(el("li", {}, icon("check"), el("span", { text: t("service.requirements.none") })));
     card.append(reqs);
 
     if (info.open) {
@@ -520,7 +537,8 @@ function showTicket(answer, serviceId) {
   state.ticket = { answer, service: s, agency: agencyOf(answer.ticket.agency_id), print: "none", manual: false };
   switch (printMode()) {
     case "network":
-      state.ticket.print = answer.printed ? "printing" : "failed";
+      // The server printed before it answered: printed, or the fallback.
+      state.ticket.print = answer.printed ? "printed" : "failed";
       break;
     case "browser":
       state.ticket.print = "printing";
@@ -555,17 +573,19 @@ function renderTicket() {
   $("t-ahead").textContent = aheadText(a.position - 1);
   if (a.eta_min == null) {
     $("t-eta").textContent = t("ticket.eta.none");
+  } else if (a.eta_min <= 0) {
+    $("t-eta").textContent = t("service.eta.now");
   } else {
     const at = new Date((Date.parse(a.ticket.issued_at) || Date.now()) + a.eta_min * 60000);
     $("t-eta").textContent = t("ticket.eta", { time: `${formatTime(at, tz, t)} ${zoneAbbr(tz, at)}`.trim() });
   }
-  const reqs = (s && s.requirements) || [];
+  const reqs = requirementsOf(s);
   $("t-bring").textContent = reqs.length ? t("ticket.bring", { list: reqs.join(", ") }) : "";
   $("t-bring").hidden = !reqs.length;
   $("t-qr").alt = t("ticket.qr");
   const p = $("t-print");
   p.className = "print-status is-" + tk.print;
-  p.textContent = { printing: t("print.printing"), failed: t("print.failed"), none: t("print.none") }[tk.print];
+  p.textContent = { printing: t("print.printing"), printed: t("print.printed"), failed: t("print.failed"), none: t("print.none") }[tk.print];
   $("screen-ticket").classList.toggle("print-failed", tk.print === "failed");
   $("t-print-button").hidden = !tk.manual;
   renderCountdown();
@@ -578,21 +598,32 @@ function renderCountdown() {
 
 // browserPrint prints the ticket's print page from a hidden frame: with
 // Chromium's --kiosk-printing it goes to the default printer without a
-// dialog (README, "Kiosk").
+// dialog (README, "Kiosk"). "Tiket sedang dicetak…" turns into "Tiket
+// tercetak" at the frame's afterprint, or into the fallback ("Printer
+// bermasalah — foto kode QR ini") when printing throws or no afterprint
+// comes within limits.printMs: the visitor is never left waiting on a
+// message that never changes.
 function browserPrint(answer) {
   clearPrintFrame();
   const f = el("iframe", { class: "print-frame", id: "print-frame", title: t("print.title"), "aria-hidden": "true", tabindex: "-1" });
+  const settle = (outcome) => {
+    clearTimeout(timer);
+    if (state.ticket && state.ticket.answer === answer && state.ticket.print === "printing") {
+      state.ticket.print = outcome;
+      if (state.screen === "ticket") renderTicket();
+    }
+  };
+  let timer = 0;
   f.addEventListener("load", () => {
     try {
+      f.contentWindow.addEventListener("afterprint", () => settle("printed"), { once: true });
+      timer = setTimeout(() => settle("failed"), hook.limits.printMs);
       f.contentWindow.focus();
-      f.contentWindow.print();
+      hook.printFrame(f.contentWindow);
       hook.prints.push(answer.ticket.number);
     } catch (err) {
-      console.error("kiosk: printing", err);
-      if (state.ticket && state.ticket.answer === answer) {
-        state.ticket.print = "failed";
-        renderTicket();
-      }
+      console.warn("kiosk: printing", err);
+      settle("failed");
     }
   }, { once: true });
   f.src = printPath(answer);
@@ -824,6 +855,13 @@ function wire() {
   $("lang-id").addEventListener("click", () => setLang("id"));
   $("lang-en").addEventListener("click", () => setLang("en"));
   $("unpaired-retry").addEventListener("click", () => { go("loading"); whoAmI(); });
+  // The unpaired kiosk's sign-in: a greeter signs in here and the kiosk
+  // issues as the greeter (the cookie session, as after any staff sign-in).
+  bindLogin($("greeter-login"), new Session({ lang }), (k, v) => t(k, v), async () => {
+    $("greeter-password").value = "";
+    go("loading");
+    await whoAmI();
+  });
   $("confirm-yes").addEventListener("click", () => issue(state.serviceId, true));
   $("booking").addEventListener("click", openCheckin);
   $("checkin-go").addEventListener("click", checkIn);

@@ -67,7 +67,7 @@ function render(tk, prev) {
   chip.dataset.status = tk.status;
   $("priority").hidden = !tk.priority;
   $("service").textContent = serviceName(tk);
-  $("agency").textContent = tk.agency_name;
+  $("agency").textContent = (lang === "en" && tk.agency_name_en) || tk.agency_name;
 
   const waiting = tk.status === "waiting" && tk.position != null;
   $("place").hidden = !waiting;

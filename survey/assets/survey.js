@@ -69,7 +69,7 @@ function setLang(l) {
 
 function showCounter() {
   const c = info && info.counter;
-  $("counter").textContent = c && c.name ? [c.name, c.agency_name].filter(Boolean).join(" · ") : "";
+  $("counter").textContent = c && c.name ? [c.name, (lang === "en" && c.agency_name_en) || c.agency_name].filter(Boolean).join(" · ") : "";
 }
 
 // ---- pairing

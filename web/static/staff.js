@@ -32,6 +32,13 @@ export class ApiError extends Error {
   }
 }
 
+// hasSessionHint reports whether the page may have a staff session: the
+// server sets the cookie antrean_signed_in with the session cookie, and
+// ends it at sign-out or when a request meets no session.
+export function hasSessionHint() {
+  return document.cookie.split(";").some((c) => c.trim() === "antrean_signed_in=1");
+}
+
 // newKey returns a fresh random Idempotency-Key. crypto.getRandomValues
 // works on plain http too (a counter PC on the mall's LAN), unlike
 // crypto.randomUUID.
@@ -61,7 +68,16 @@ export class Session {
   }
 
   // restore asks who is signed in with the cookie; null when nobody.
+  // Without the session's hint cookie (httpapi.SessionHintCookie: it
+  // comes and goes with the HttpOnly session cookie) nobody is, and the
+  // server is not asked: its 401 would be a red line in the console at
+  // every sign-in page.
   async restore() {
+    if (!hasSessionHint()) {
+      this.user = null;
+      this.csrf = "";
+      return null;
+    }
     try {
       const { data } = await this.request("GET", "/api/v1/me", { quiet: true });
       this._set(data, data.csrf_token);
