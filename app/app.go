@@ -275,6 +275,7 @@ func Open(cfg Config) (*App, error) {
 		}
 		// The mall serves without the region: a detail, never unready.
 		a.API.AddReadyDetail("nats", func() any { return a.NATS.Status() })
+		a.Metrics.WatchNATS(a.NATS.Status)
 	}
 	if err := a.firstStart(); err != nil {
 		a.closeEngine()

@@ -2,9 +2,11 @@ package region_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -146,6 +148,14 @@ func TestLinkDropsForAnHourAndTheRegionCatchesUp(t *testing.T) {
 		t.Fatalf("/readyz details with NATS down: %+v", ready.Details.NATS)
 	}
 
+	// /metrics says the same to a monitor.
+	met := metricsText(t, s.URL)
+	if !strings.Contains(met, `antrean_nats_connected{site_id="tanjungpinang"} 0`) ||
+		!strings.Contains(met, fmt.Sprintf(`antrean_nats_lag_events{site_id="tanjungpinang"} %d`, ready.Details.NATS.LagEvents)) ||
+		strings.Contains(met, `antrean_nats_lag_seconds{site_id="tanjungpinang"} 0`) {
+		t.Errorf("/metrics with NATS down:\n%s", grepLines(met, "antrean_nats_"))
+	}
+
 	ns.Restart()
 	want := siteSeq(s)
 	waitFor(t, "the region to catch up", 30*time.Second, func() bool { return uint64(rr.Obs.count("tanjungpinang")) >= want })
@@ -156,6 +166,35 @@ func TestLinkDropsForAnHourAndTheRegionCatchesUp(t *testing.T) {
 		getJSON(t, s.URL+"/readyz", "", &ready)
 		return ready.Details.NATS.Connected && ready.Details.NATS.LagEvents == 0
 	})
+	met = metricsText(t, s.URL)
+	if !strings.Contains(met, `antrean_nats_connected{site_id="tanjungpinang"} 1`) ||
+		!strings.Contains(met, `antrean_nats_lag_events{site_id="tanjungpinang"} 0`) {
+		t.Errorf("/metrics caught up:\n%s", grepLines(met, "antrean_nats_"))
+	}
+}
+
+func metricsText(t *testing.T, base string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/metrics: %d %s", resp.StatusCode, b)
+	}
+	return string(b)
+}
+
+func grepLines(s, prefix string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 type natsStatus struct {
