@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/mpp-digital/antrean/natspub"
 	"github.com/mpp-digital/antrean/region"
 	"github.com/mpp-digital/antrean/storage"
 )
@@ -15,7 +19,10 @@ import (
 // regionCommand is `antrean region`: the server that follows every
 // site's JetStream stream and serves the region's board and reports
 // (package region).
-func regionCommand(ctx context.Context, args []string, stderr io.Writer) error {
+func regionCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "add-site" {
+		return addSiteCommand(ctx, args[1:], stdout, stderr)
+	}
 	fs := newFlags("region", stderr)
 	cfg := region.Config{AdminPassword: os.Getenv("ANTREAN_REGION_ADMIN_PASSWORD")}
 	data := fs.String("data", env("ANTREAN_REGION_DATA", "./antrean-region"), "data folder (holds the region's database)")
@@ -61,4 +68,45 @@ func regionCommand(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	return r.Run(ctx)
+}
+
+// addSiteCommand is `antrean region add-site`: the province's operator
+// makes a mall's stream (or updates its name, replicas and retention)
+// before the mall publishes to it.
+func addSiteCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("region add-site", stderr)
+	var conn natspub.Conn
+	fs.StringVar(&conn.URL, "nats", env("ANTREAN_NATS_URL", ""), "NATS server(s), with the operator's user (required)")
+	fs.StringVar(&conn.Creds, "nats-creds", env("ANTREAN_NATS_CREDS", ""), "NATS credentials file of the operator")
+	fs.StringVar(&conn.CA, "nats-ca", env("ANTREAN_NATS_CA", ""), "PEM file of the CA of the NATS servers' TLS certificates")
+	site := fs.String("site-id", "", "the mall's site code (a-z, 0-9, - and _), as its --site-id")
+	name := fs.String("name", "", "the mall's name, shown on the region's board")
+	replicas := fs.Int("replicas", 1, "copies of the stream: 3 on a three-node cluster")
+	maxAge := fs.Duration("max-age", natspub.DefaultMaxAge, "how long the stream keeps events")
+	maxBytes := fs.Int64("max-bytes", 0, "bound on the stream's size in bytes (0: the account's limit)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if conn.URL == "" || !natspub.ValidSiteID(*site) || fs.NArg() > 0 {
+		return usageError{errors.New("usage: antrean region add-site --nats URL --site-id CODE --name NAME [--replicas 3]")}
+	}
+	conn.Name = "antrean-add-site"
+	nc, err := conn.Connect()
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return err
+	}
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	st, err := natspub.EnsureStream(cctx, js, *site, natspub.StreamOptions{Name: *name, Replicas: *replicas, MaxAge: *maxAge, MaxBytes: *maxBytes})
+	if err != nil {
+		return err
+	}
+	info := st.CachedInfo()
+	fmt.Fprintf(stdout, "stream %s: subject %s, %d replicas, %d events held\n", info.Config.Name, natspub.Subject(*site), info.Config.Replicas, info.State.Msgs)
+	return nil
 }

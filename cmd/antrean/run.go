@@ -29,6 +29,8 @@ Usage:
   antrean user passwd --data DIR --username U
   antrean region  --nats URL [--data ./antrean-region] [--addr :8090]
                                                            the region server: every site's board and reports
+  antrean region add-site --nats URL --site-id CODE --name NAME [--replicas 3]
+                                                           make a mall's stream on the region's JetStream
   antrean load    --url URL --admin-password PW [flags]    a busy morning against a running server (antrean load -h)
 
 Environment: ANTREAN_ADDR, ANTREAN_DATA, ANTREAN_ADMIN_PASSWORD,
@@ -63,7 +65,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "user":
 		err = userCommand(args[1:], stdin, stdout, stderr)
 	case "region":
-		err = regionCommand(ctx, args[1:], stderr)
+		err = regionCommand(ctx, args[1:], stdout, stderr)
 	case "load":
 		err = loadCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
