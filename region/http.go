@@ -2,6 +2,7 @@ package region
 
 import (
 	"context"
+	_ "embed"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -31,6 +32,7 @@ import (
 //	GET    /api/v1/users              admin
 //	POST   /api/v1/users              admin: {username, password, role: admin|viewer}
 //	DELETE /api/v1/users/{username}   admin
+//	GET    /api/v1/openapi.json       this API as OpenAPI 3.1 (region/openapi.json)
 //	GET    /healthz, /readyz
 
 // SessionCookie is the region screens' session cookie.
@@ -41,6 +43,19 @@ type caller struct {
 	sess   *session
 	token  string
 	cookie bool
+}
+
+//go:embed openapi.json
+var openapiJSON []byte
+
+// Routes lists the HTTP API's routes as "METHOD /path" (echo's :param
+// form), for the test that checks openapi.json documents each.
+func (r *Region) Routes() []string {
+	var out []string
+	for _, rt := range r.handler().(*echo.Echo).Routes() {
+		out = append(out, rt.Method+" "+rt.Path)
+	}
+	return out
 }
 
 func (r *Region) handler() http.Handler {
@@ -80,6 +95,7 @@ func (r *Region) handler() http.Handler {
 	api.GET("/users", r.listUsers, r.need(RoleAdmin))
 	api.POST("/users", r.createUser, r.need(RoleAdmin))
 	api.DELETE("/users/:username", r.deleteUser, r.need(RoleAdmin))
+	api.GET("/openapi.json", func(c echo.Context) error { return c.Blob(http.StatusOK, "application/json", openapiJSON) })
 	api.Any("/*", func(echo.Context) error { return queue.NotFound() })
 	return e
 }

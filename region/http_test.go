@@ -177,3 +177,33 @@ func TestRegionAPI(t *testing.T) {
 		t.Errorf("readyz: %d %v", code, ready)
 	}
 }
+
+// region/openapi.json documents every route of the region's API, and
+// the server serves it.
+func TestRegionOpenAPIDocumentsEveryRoute(t *testing.T) {
+	ns := natstest.Start(t)
+	rr := startRegion(t, ns.URL(), "", nil)
+	if err := rr.R.Serve(); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		OpenAPI string                               `json:"openapi"`
+		Paths   map[string]map[string]map[string]any `json:"paths"`
+	}
+	if code := getJSON(t, rr.R.URL()+"/api/v1/openapi.json", "", &doc); code != http.StatusOK || doc.OpenAPI != "3.1.0" {
+		t.Fatalf("openapi.json: %d %q", code, doc.OpenAPI)
+	}
+	for _, rt := range rr.R.Routes() {
+		method, path, _ := strings.Cut(rt, " ")
+		if !strings.HasPrefix(path, "/api/") && path != "/readyz" && path != "/healthz" || strings.HasSuffix(path, "*") {
+			continue
+		}
+		p := path
+		if i := strings.Index(p, ":"); i >= 0 {
+			p = p[:i] + "{" + p[i+1:] + "}"
+		}
+		if _, ok := doc.Paths[p][strings.ToLower(method)]; !ok {
+			t.Errorf("%s %s is not in region/openapi.json", method, p)
+		}
+	}
+}

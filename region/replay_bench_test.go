@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/mpp-digital/antrean/app"
 	"github.com/mpp-digital/antrean/internal/apptest"
 	"github.com/mpp-digital/antrean/internal/natstest"
 	"github.com/mpp-digital/antrean/natspub"
@@ -31,7 +32,7 @@ func monthOfEvents(b *testing.B, tickets int) (evs []queue.Event, first, last ti
 	b.Helper()
 	start := apptest.Workday.Truncate(24 * time.Hour).Add(-29 * 24 * time.Hour)
 	clock := apptest.NewClock(start.Add(-6 * time.Hour))
-	s := apptest.Start(b, apptest.Options{Clock: clock})
+	s := apptest.Start(b, apptest.Options{Clock: clock, Configure: func(c *app.Config) { c.NoSync = true }})
 	m := s.SetupMall()
 	eng := s.App.Engine
 	apply := func(cmd queue.Command) any {
