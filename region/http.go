@@ -2,8 +2,8 @@ package region
 
 import (
 	"context"
-	_ "embed"
 	"crypto/tls"
+	_ "embed"
 	"errors"
 	"fmt"
 	"log/slog"
