@@ -165,8 +165,9 @@ func BenchmarkRegionReplay(b *testing.B) {
 					return
 				}
 				defer nc.Close()
-				js, _ := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(4096))
+				js, _ := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(1 << 17))
 				const window = 512
+				var futures []jetstream.PubAckFuture
 				for from := 0; from < len(evs); from += window {
 					for si := w; si < sites; si += 2 {
 						subj := natspub.Subject(ids[si])
@@ -176,10 +177,12 @@ func BenchmarkRegionReplay(b *testing.B) {
 							m.Header.Set(nats.MsgIdHdr, natspub.MsgID(ids[si], evs[i].Seq))
 							m.Header.Set(natspub.HeaderSeq, strconv.FormatUint(evs[i].Seq, 10))
 							m.Header.Set(natspub.HeaderType, evs[i].Type)
-							if _, err := js.PublishMsgAsync(m); err != nil {
+							f, err := js.PublishMsgAsync(m)
+							if err != nil {
 								b.Error(err)
 								return
 							}
+							futures = append(futures, f)
 						}
 					}
 					select {
@@ -188,15 +191,45 @@ func BenchmarkRegionReplay(b *testing.B) {
 						b.Error("publish acknowledgements timed out")
 						return
 					}
+					for _, f := range futures {
+						select {
+						case err := <-f.Err():
+							b.Errorf("publishing %s: %v", f.Msg().Header.Get(nats.MsgIdHdr), err)
+							return
+						default:
+						}
+					}
+					futures = futures[:0]
 				}
 			}()
 		}
 		wg.Wait()
 		published := time.Since(start)
-		select {
-		case <-allIn:
-		case <-time.After(30 * time.Minute):
-			b.Fatalf("the region applied %d of %d events", applied, total)
+		// Wait for the region, failing when it stops moving for a minute.
+		lastN, lastMove := -1, time.Now()
+		for done := false; !done; {
+			select {
+			case <-allIn:
+				done = true
+			case <-time.After(time.Second):
+				mu.Lock()
+				n := applied
+				mu.Unlock()
+				if n != lastN {
+					lastN, lastMove = n, time.Now()
+				} else if time.Since(lastMove) > time.Minute {
+					stuck := 0
+					for _, si := range rr.R.Sites() {
+						if si.AppliedSeq < uint64(len(evs)) {
+							stuck++
+							if stuck < 4 {
+								b.Logf("site %+v", si)
+							}
+						}
+					}
+					b.Fatalf("the region applied %d of %d events and stopped; %d sites behind", n, total, stuck)
+				}
+			}
 		}
 		took := lastApplied.Sub(start)
 		mu.Lock()
