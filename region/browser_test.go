@@ -15,6 +15,7 @@ var allowedConsole = []string{`status of 401`}
 
 func checkScreen(t *testing.T, b *browsertest.Browser, what string) {
 	t.Helper()
+	b.Axe("region " + what)
 	if bad := b.LowContrast(); len(bad) > 0 {
 		t.Errorf("%s: text below WCAG AA contrast: %v", what, bad)
 	}
