@@ -139,16 +139,18 @@ func StartCluster(t testing.TB) *Cluster {
 		// route, so StartWith returns at once.
 		c.Servers = append(c.Servers, StartWith(t, opts))
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	// A leader alone is not enough: until it has seen both other peers
+	// current, placing an R3 stream fails ("no suitable peers").
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		for _, s := range c.Servers {
-			if s.srv != nil && s.srv.JetStreamIsLeader() {
+			if s.srv != nil && s.srv.JetStreamIsLeader() && allPeersCurrent(s.srv, n-1) {
 				return c
 			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatal("natstest: the cluster elected no JetStream meta leader")
+	t.Fatal("natstest: the cluster has no JetStream meta leader with every peer current")
 	return nil
 }
 
@@ -186,4 +188,19 @@ func (c *Cluster) StreamLeader(t testing.TB, stream string) *Server {
 	}
 	t.Fatalf("natstest: no leader for stream %s", stream)
 	return nil
+}
+
+// allPeersCurrent tells whether the meta leader srv sees others peers,
+// each online and current.
+func allPeersCurrent(srv *server.Server, others int) bool {
+	jsz, err := srv.Jsz(nil)
+	if err != nil || jsz.Meta == nil || len(jsz.Meta.Replicas) != others {
+		return false
+	}
+	for _, p := range jsz.Meta.Replicas {
+		if !p.Current || p.Offline {
+			return false
+		}
+	}
+	return true
 }
