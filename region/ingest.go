@@ -93,9 +93,14 @@ func (r *Region) follow(ctx context.Context, site, stream string) {
 	defer r.wg.Done()
 	wait := time.Second
 	for ctx.Err() == nil {
-		err := r.followOnce(ctx, site, stream)
+		delivered, err := r.followOnce(ctx, site, stream)
 		if ctx.Err() != nil {
 			return
+		}
+		if delivered {
+			// It worked for a while: a new failure (a node dying, a
+			// leader moving) starts the backoff again from a second.
+			wait = time.Second
 		}
 		if err != nil {
 			r.log.Warn("region: following a site's stream", "site", site, "err", err, "retry_in", wait)
@@ -111,14 +116,14 @@ func (r *Region) follow(ctx context.Context, site, stream string) {
 	}
 }
 
-func (r *Region) followOnce(ctx context.Context, site, stream string) error {
+func (r *Region) followOnce(ctx context.Context, site, stream string) (delivered bool, err error) {
 	cons, err := r.consumer(ctx, site, stream)
 	if err != nil {
-		return err
+		return false, err
 	}
 	it, err := cons.Messages(jetstream.PullMaxMessages(512))
 	if err != nil {
-		return err
+		return false, err
 	}
 	stopped := make(chan struct{})
 	defer close(stopped)
@@ -134,14 +139,15 @@ func (r *Region) followOnce(ctx context.Context, site, stream string) error {
 		m, err := it.Next()
 		if err != nil {
 			if errors.Is(err, jetstream.ErrMsgIteratorClosed) && ctx.Err() != nil {
-				return nil
+				return delivered, nil
 			}
-			return err
+			return delivered, err
 		}
 		select {
 		case r.in <- inMsg{site: site, msg: m}:
+			delivered = true
 		case <-ctx.Done():
-			return nil
+			return delivered, nil
 		}
 	}
 }
