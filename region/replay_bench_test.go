@@ -165,7 +165,7 @@ func BenchmarkRegionReplay(b *testing.B) {
 					return
 				}
 				defer nc.Close()
-				js, _ := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(1 << 17))
+				js, _ := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(1<<17))
 				const window = 512
 				var futures []jetstream.PubAckFuture
 				for from := 0; from < len(evs); from += window {
