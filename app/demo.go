@@ -30,6 +30,7 @@ const demoFile = "demo-credentials.txt"
 type mallFile struct {
 	Site struct {
 		Name     string        `json:"name"`
+		NameEN   string        `json:"name_en"`
 		Timezone string        `json:"timezone"`
 		Opens    string        `json:"opens"`
 		Closes   string        `json:"closes"`
@@ -39,16 +40,19 @@ type mallFile struct {
 		Code     string   `json:"code"`
 		Name     string   `json:"name"`
 		Short    string   `json:"short"`
+		NameEN   string   `json:"name_en"`
+		ShortEN  string   `json:"short_en"`
 		Counters []string `json:"counters"`
 		Services []struct {
-			Code          string   `json:"code"`
-			Name          string   `json:"name"`
-			NameEN        string   `json:"name_en"`
-			DailyQuota    int      `json:"daily_quota"`
-			TargetWaitMin int      `json:"target_wait_min"`
-			Fee           string   `json:"fee"`
-			Requirements  []string `json:"requirements"`
-			RequiresNIK   bool     `json:"requires_nik"`
+			Code           string   `json:"code"`
+			Name           string   `json:"name"`
+			NameEN         string   `json:"name_en"`
+			DailyQuota     int      `json:"daily_quota"`
+			TargetWaitMin  int      `json:"target_wait_min"`
+			Fee            string   `json:"fee"`
+			Requirements   []string `json:"requirements"`
+			RequirementsEN []string `json:"requirements_en"`
+			RequiresNIK    bool     `json:"requires_nik"`
 		} `json:"services"`
 	} `json:"agencies"`
 	Devices []struct {
@@ -80,6 +84,8 @@ func (a *App) seedDemo() error {
 	site.Breaks = m.Site.Breaks
 	site.RunningText = fmt.Sprintf("Selamat datang di %s. Jam layanan %s–%s WIB (demo: buka 24 jam). Siapkan persyaratan sebelum dipanggil.",
 		m.Site.Name, strings.Replace(m.Site.Opens, ":", ".", 1), strings.Replace(m.Site.Closes, ":", ".", 1))
+	site.RunningTextEN = fmt.Sprintf("Welcome to the %s (%s). Opening hours %s–%s WIB (demo: open 24 hours). Please have your documents ready before your number is called.",
+		m.Site.NameEN, m.Site.Name, m.Site.Opens, m.Site.Closes)
 	if _, err := do(queue.PutSite{Site: site}); err != nil {
 		return fmt.Errorf("demo site: %w", err)
 	}
@@ -101,7 +107,7 @@ func (a *App) seedDemo() error {
 		return err
 	}
 	for _, ag := range m.Agencies {
-		agency := &queue.Agency{ID: queue.NewID("agc"), Code: ag.Code, Name: ag.Name, ShortName: ag.Short}
+		agency := &queue.Agency{ID: queue.NewID("agc"), Code: ag.Code, Name: ag.Name, ShortName: ag.Short, NameEN: ag.NameEN, ShortNameEN: ag.ShortEN}
 		if _, err := do(queue.PutAgency{Agency: agency, Create: true}); err != nil {
 			return fmt.Errorf("demo agency %s: %w", ag.Code, err)
 		}
@@ -110,6 +116,7 @@ func (a *App) seedDemo() error {
 			svc := queue.DefaultService()
 			svc.ID, svc.AgencyID, svc.Code, svc.Name, svc.NameEN = queue.NewID("svc"), agency.ID, s.Code, s.Name, s.NameEN
 			svc.Fee, svc.DailyQuota, svc.TargetWaitMin, svc.Requirements = s.Fee, s.DailyQuota, s.TargetWaitMin, s.Requirements
+			svc.RequirementsEN = s.RequirementsEN
 			svc.RequiresNIK = s.RequiresNIK
 			if _, err := do(queue.PutService{Service: svc, Create: true}); err != nil {
 				return fmt.Errorf("demo service %s: %w", s.Code, err)

@@ -224,3 +224,38 @@ func TestEnglishContentOnScreens(t *testing.T) {
 	b.Axe("survey tablet (en)")
 	b.NoErrors()
 }
+
+// TestDemoKioskEnglish: the kiosk in English with the demo mall shows the
+// agencies' English names and the services' English requirements.
+func TestDemoKioskEnglish(t *testing.T) {
+	t.Parallel()
+	s := apptest.Start(t, apptest.Options{Start: apptest.Workday, Demo: true})
+	var agencies struct{ Agencies []queue.Agency }
+	s.MustJSON(http.MethodGet, "/api/v1/agencies", "", nil, http.StatusOK, &agencies)
+	var dkp queue.Agency
+	for _, a := range agencies.Agencies {
+		if a.Code == "DKP" {
+			dkp = a
+		}
+	}
+	if dkp.ID == "" {
+		t.Fatal("no Dukcapil in the demo")
+	}
+	var d struct{ Token string }
+	s.MustJSON(http.MethodPost, "/api/v1/devices", s.Admin, map[string]string{"kind": "kiosk", "name": "Kios Uji"}, http.StatusCreated, &d)
+	b := browsertest.New(t, browsertest.Options{Width: 1920, Height: 1080})
+	b.Open(s.URL + "/kiosk?device=" + url.QueryEscape(d.Token) + "&print=none")
+	b.WaitFor(`window.__antrean && window.__antrean.ready`, 10*time.Second)
+	b.Click("#lang-en")
+	b.WaitFor(`document.documentElement.lang === "en"`, 3*time.Second)
+	tile := `.tile[data-agency="` + dkp.ID + `"]`
+	b.WaitText(tile, "Civil Registry", 3*time.Second)
+	b.Screenshot("demo-start-english")
+	b.Click(tile)
+	b.WaitFor(`document.body.innerText.includes("Photocopy of the Kartu Keluarga (family card)")`, 5*time.Second)
+	if got := b.Text("#agency-name"); got != dkp.NameEN {
+		t.Errorf("the agency screen's heading in English is %q, want %q", got, dkp.NameEN)
+	}
+	b.Screenshot("demo-agency-english")
+	b.NoErrors()
+}

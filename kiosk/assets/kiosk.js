@@ -362,7 +362,7 @@ function badgeFor(info) {
 function renderAgency() {
   const a = agencyOf(state.agencyId);
   if (!a) return goStart();
-  $("agency-name").textContent = a.name;
+  $("agency-name").textContent = agencyFull(a);
   const notice = $("agency-notice");
   notice.textContent = state.notice;
   notice.hidden = !state.notice;
