@@ -121,7 +121,10 @@ func (r *Region) followOnce(ctx context.Context, site, stream string) (delivered
 	if err != nil {
 		return false, err
 	}
-	it, err := cons.Messages(jetstream.PullMaxMessages(512))
+	// Short pulls with a heartbeat: when the consumer's leader dies with
+	// its node, the iterator notices within seconds (two missed
+	// heartbeats) and the consumer is looked up again on the new leader.
+	it, err := cons.Messages(jetstream.PullMaxMessages(512), jetstream.PullExpiry(10*time.Second), jetstream.PullHeartbeat(2*time.Second))
 	if err != nil {
 		return false, err
 	}

@@ -299,7 +299,18 @@ func TestClusterNodeDiesNothingLost(t *testing.T) {
 	leader.Shutdown()
 	x.run(300)
 	want := siteSeq(s)
-	waitFor(t, "the region to have everything", 60*time.Second, func() bool { return uint64(rr.Obs.count("natuna")) >= want })
+	deadline := time.Now().Add(60 * time.Second)
+	for uint64(rr.Obs.count("natuna")) < want {
+		if time.Now().After(deadline) {
+			var ready struct {
+				Details struct{ NATS natsStatus } `json:"details"`
+			}
+			getJSON(t, s.URL+"/readyz", "", &ready)
+			t.Fatalf("the region applied %d of %d events; the site's publisher: %+v; the region: %+v",
+				rr.Obs.count("natuna"), want, ready.Details.NATS, rr.R.Sites())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	time.Sleep(200 * time.Millisecond)
 	rr.Obs.checkOnceInOrder(t, "natuna", want)
 	sameReports(t, s, rr.R, "natuna", clock.Now().Format("2006-01-02"))
