@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	// The site's time zone must load on machines without zoneinfo.
@@ -98,6 +99,26 @@ type Config struct {
 	// NATS, when its Conn.URL is set, publishes every committed event to
 	// the region's JetStream as site NATS.SiteID (package natspub).
 	NATS natspub.Config
+
+	// ArchiveAfterDays moves the tickets, events and audit entries of
+	// days that many days before today to the archive files (0: never).
+	// The job runs at start and every ArchiveEvery (1 h), and every
+	// ArchiveRetry (10 s) while a day waits for its report summary.
+	ArchiveAfterDays int
+	ArchiveEvery     time.Duration
+	ArchiveRetry     time.Duration
+
+	// CompactFree compacts antrean.db at start when at least this share
+	// of the file is free pages (0: never); CompactMinSize (64 MiB) is the
+	// smallest file worth it.
+	CompactFree    float64
+	CompactMinSize int64
+
+	// BackupDir, when set, gets a backup every BackupEvery (24 h), of
+	// which the newest BackupKeep (7) are kept.
+	BackupDir   string
+	BackupEvery time.Duration
+	BackupKeep  int
 }
 
 // Validate checks the config and fills defaults.
@@ -147,6 +168,37 @@ func (c *Config) Validate() error {
 		}
 		if err := c.NATS.Validate(); err != nil {
 			return fmt.Errorf("config: %w", err)
+		}
+	}
+	if c.ArchiveAfterDays < 0 {
+		return errors.New("config: --archive-after-days must be 0 (never) or more")
+	}
+	if c.ArchiveEvery <= 0 {
+		c.ArchiveEvery = time.Hour
+	}
+	if c.ArchiveRetry <= 0 {
+		c.ArchiveRetry = 10 * time.Second
+	}
+	if c.CompactFree < 0 || c.CompactFree >= 1 {
+		return errors.New("config: --compact-free is a share of the file, from 0 (never) to below 1")
+	}
+	if c.BackupDir != "" {
+		if c.BackupEvery == 0 {
+			c.BackupEvery = 24 * time.Hour
+		}
+		if c.BackupEvery < time.Second {
+			return errors.New("config: --backup-every must be at least a second")
+		}
+		if c.BackupKeep == 0 {
+			c.BackupKeep = 7
+		}
+		if c.BackupKeep < 1 {
+			return errors.New("config: --backup-keep must be at least 1")
+		}
+		if d, err := filepath.Abs(c.BackupDir); err == nil {
+			if data, err := filepath.Abs(c.Data); err == nil && d == data {
+				return errors.New("config: --backup-dir must not be the data folder (put backups on another disk)")
+			}
 		}
 	}
 	return nil
@@ -223,9 +275,18 @@ func Open(cfg Config) (*App, error) {
 		return nil, err
 	}
 	log := cfg.Logger
-	db, err := storage.Open(cfg.Data, storage.Options{LockTimeout: time.Second, NoSync: cfg.NoSync})
+	t0 := time.Now()
+	compactFree := cfg.CompactFree
+	if cfg.Offline {
+		compactFree = 0 // the user tool: quick, whatever the file
+	}
+	db, err := storage.Open(cfg.Data, storage.Options{LockTimeout: time.Second, NoSync: cfg.NoSync,
+		CompactFree: compactFree, CompactMinSize: cfg.CompactMinSize})
 	if err != nil {
 		return nil, err
+	}
+	if c := db.Compacted(); c != nil {
+		log.Info("compacted the database at start", "before_bytes", c.Before, "after_bytes", c.After, "took", time.Since(t0).Round(time.Millisecond))
 	}
 	// The metrics come first: the engine tells them of every commit.
 	met := metrics.New(Version)
@@ -286,15 +347,19 @@ func Open(cfg Config) (*App, error) {
 }
 
 // startJobs starts the background jobs: the daily purge of survey
-// profiles and comments past the site's retention.
+// profiles and comments past the site's retention, the archive of old
+// days and the scheduled backups.
 func (a *App) startJobs() {
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		(&survey.Purger{Engine: a.Engine, Logger: a.log}).Run(ctx)
-	}()
-	a.stopJobs = func() { cancel(); <-done }
+	var wg sync.WaitGroup
+	wg.Go(func() { (&survey.Purger{Engine: a.Engine, Logger: a.log}).Run(ctx) })
+	if a.Config.ArchiveAfterDays > 0 {
+		wg.Go(func() { a.runArchive(ctx) })
+	}
+	if a.Config.BackupDir != "" {
+		wg.Go(func() { a.runBackups(ctx) })
+	}
+	a.stopJobs = func() { cancel(); wg.Wait() }
 }
 
 // mountScreens adds the web screens and their embedded files.
@@ -496,6 +561,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		"demo", cfg.Demo, "tls", cfg.TLSCert != "", "trusted_proxies", cfg.TrustedProxies, "metrics_allow", cfg.MetricsAllow, "session_ttl", cfg.SessionTTL,
 		"issue_burst", cfg.IssueBurst, "issue_every", cfg.IssueEvery, "ws_per_addr", cfg.WSPerAddr, "ws_max", cfg.WSMax,
 		"open_files_limit", openFilesLimit(), "nats", natsText(cfg.NATS),
+		"archive_after_days", cfg.ArchiveAfterDays, "compact_free", cfg.CompactFree,
+		"backup_dir", cfg.BackupDir, "backup_every", cfg.BackupEvery, "backup_keep", cfg.BackupKeep,
 		"booking_limit", limitText(cfg.BookingLimit, booking.DefaultCreateLimit), "code_guess_limit", limitText(cfg.GuessLimit, booking.DefaultGuessLimit))
 	if cfg.Demo {
 		a.printDemo(out)

@@ -69,7 +69,7 @@ func bookingMall(t *testing.T) (*apptest.Server, *apptest.Mall) {
 	s, m := startMall(t, apptest.Options{})
 	site := *s.App.Engine.State().Site
 	site.Holidays = []string{"2026-11-29"}
-	site.Breaks = []queue.Break{{Name: "ISHOMA", From: "12:00", To: "13:00"}}
+	site.Breaks = []queue.Break{{Name: "ISHOMA", Days: []string{}, From: "12:00", To: "13:00"}}
 	site.Opens, site.Closes = "08:00", "15:00"
 	s.MustJSON(http.MethodPut, "/api/v1/site", s.Admin, site, http.StatusOK, nil)
 	a1 := *s.App.Engine.State().Service(m.ServiceA1.ID)

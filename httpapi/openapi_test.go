@@ -35,10 +35,18 @@ func fetchOpenAPI(t *testing.T, s *apptest.Server) map[string]any {
 	return doc
 }
 
-// echoToOpenAPI turns an echo path into an OpenAPI one: /a/:id → /a/{id}.
+// echoToOpenAPI turns an echo path into an OpenAPI one: /a/:id → /a/{id},
+// and a trailing wildcard /assets/* → /assets/{path} (the document says
+// that such a {path} may hold "/").
 var echoParam = regexp.MustCompile(`:([A-Za-z_][A-Za-z0-9_]*)`)
 
-func echoToOpenAPI(p string) string { return echoParam.ReplaceAllString(p, "{$1}") }
+func echoToOpenAPI(p string) string {
+	p = echoParam.ReplaceAllString(p, "{$1}")
+	if strings.HasSuffix(p, "/*") {
+		p = strings.TrimSuffix(p, "*") + "{path}"
+	}
+	return p
+}
 
 // operations lists the document's operations as "METHOD /path".
 func openAPIOperations(t *testing.T, doc map[string]any) map[string]map[string]any {
@@ -69,10 +77,13 @@ func openAPIOperations(t *testing.T, doc map[string]any) map[string]map[string]a
 }
 
 // TestOpenAPI: the document is served to anyone as JSON, is OpenAPI 3.1,
-// describes exactly the /api routes registered on the server (so the two
-// cannot drift), and is well formed: every operation answers something,
-// says who may call it, declares its path parameters, and every $ref
-// resolves.
+// describes exactly the routes registered on the server — the API, the
+// probes, /metrics and the screens with their files — (so the two cannot
+// drift), and is well formed: every operation answers something, says who
+// may call it, declares its path parameters, describes the body it takes,
+// the schema of each answer and its error answers in API.md's error shape,
+// and every $ref resolves. (internal/apptest/openapi.go checks the real
+// requests and answers of the test suite against it.)
 func TestOpenAPI(t *testing.T) {
 	s := apptest.Start(t, apptest.Options{})
 	doc := fetchOpenAPI(t, s)
@@ -97,10 +108,6 @@ func TestOpenAPI(t *testing.T) {
 		}
 		var missing, extra []string
 		for route := range registered {
-			_, path, _ := strings.Cut(route, " ")
-			if !strings.HasPrefix(path, "/api/") {
-				continue
-			}
 			if ops[route] == nil {
 				missing = append(missing, route)
 			}
@@ -203,6 +210,66 @@ func TestOpenAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("bodies and answers", func(t *testing.T) {
+		errorRef := "#/components/schemas/Error"
+		for route, op := range ops {
+			method, path, _ := strings.Cut(route, " ")
+			// A body: PUT always; POST unless the route takes none at all
+			// (the check in apptest fails a described-as-bodiless route
+			// that accepts one).
+			rb, _ := op["requestBody"].(map[string]any)
+			if rb == nil && (method == "PUT" || method == "PATCH") {
+				t.Errorf("%s takes a body but describes no requestBody", route)
+			}
+			if rb != nil {
+				content, _ := rb["content"].(map[string]any)
+				if len(content) == 0 {
+					t.Errorf("%s: requestBody without content", route)
+				}
+				for mt, m := range content {
+					if mm, _ := m.(map[string]any); mm["schema"] == nil {
+						t.Errorf("%s: requestBody %s has no schema", route, mt)
+					}
+				}
+			}
+			responses, _ := op["responses"].(map[string]any)
+			var success, errs int
+			for code, r := range responses {
+				resp := resolveResponse(t, doc, r)
+				content, _ := resp["content"].(map[string]any)
+				for mt, m := range content {
+					if mm, _ := m.(map[string]any); mm["schema"] == nil {
+						t.Errorf("%s: answer %s %s has no schema", route, code, mt)
+					}
+				}
+				switch {
+				case strings.HasPrefix(code, "2") || code == "101":
+					success++
+				case strings.HasPrefix(code, "4") || strings.HasPrefix(code, "5"):
+					errs++
+					// Errors are API.md's JSON error object; the exceptions
+					// are outside /api: the readiness probe answers 503
+					// with its Health object, a missing screen file is
+					// plain text, a missing ticket page HTML. Websocket
+					// handshake failures of the library are plain text too.
+					js, _ := content["application/json"].(map[string]any)
+					schema, _ := js["schema"].(map[string]any)
+					isError := schema["$ref"] == errorRef
+					exception := !strings.HasPrefix(path, "/api/") || (route == "GET /api/v1/ws" && code == "400")
+					if !isError && !exception {
+						t.Errorf("%s: error answer %s is not the Error object (application/json, $ref %s)", route, code, errorRef)
+					}
+				}
+			}
+			if success == 0 {
+				t.Errorf("%s describes no successful answer", route)
+			}
+			if errs == 0 {
+				t.Errorf("%s describes no error answer", route)
+			}
+		}
+	})
+
 	t.Run("refs", func(t *testing.T) {
 		n := 0
 		walkRefs(doc, "#", func(at, ref string) {
@@ -223,6 +290,24 @@ func TestOpenAPI(t *testing.T) {
 			}
 		}
 	})
+}
+
+// resolveResponse follows a response's $ref.
+func resolveResponse(t *testing.T, doc map[string]any, r any) map[string]any {
+	t.Helper()
+	rm, _ := r.(map[string]any)
+	if ref, ok := rm["$ref"].(string); ok {
+		v, err := resolvePointer(doc, ref)
+		if err != "" {
+			t.Errorf("response $ref %q: %s", ref, err)
+			return map[string]any{}
+		}
+		rm, _ = v.(map[string]any)
+	}
+	if rm == nil {
+		return map[string]any{}
+	}
+	return rm
 }
 
 // resolveParam follows a parameter's $ref.

@@ -25,6 +25,10 @@ func (s *Server) putSite(c echo.Context) error {
 		site.SKMElements = slices.Clone(queue.DefaultSKMElements)
 	}
 	site.Breaks = orEmpty(site.Breaks)
+	for i := range site.Breaks {
+		// A list, also when the caller sent null: [] is every open day.
+		site.Breaks[i].Days = orEmpty(site.Breaks[i].Days)
+	}
 	site.Holidays = orEmpty(site.Holidays)
 	site.SpecialDays = orEmpty(site.SpecialDays)
 	v, err := s.apply(c, queue.PutSite{Site: site})

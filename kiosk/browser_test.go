@@ -71,22 +71,39 @@ func screenshotOf(t *testing.T, b *browsertest.Browser, sel string) []byte {
 	return png
 }
 
-// decodeQR reads the QR code in a PNG.
-func decodeQR(t *testing.T, png []byte) string {
+// qrOn reads the QR code shown in the element sel, as a phone's camera
+// would. A screenshot taken while the element still moves in (a CSS
+// transition on a busy machine) can blur it, so it waits for the page's
+// animations to end and tries again on a fresh screenshot for a while.
+func qrOn(t *testing.T, b *browsertest.Browser, sel string) string {
 	t.Helper()
+	var err error
+	for range 10 {
+		b.WaitFor(`document.getAnimations().every(a => a.playState !== "running")`, 5*time.Second)
+		var text string
+		if text, err = decodeQR(screenshotOf(t, b, sel)); err == nil {
+			return text
+		}
+	}
+	t.Fatalf("no QR code in the screenshots of %s: %v", sel, err)
+	return ""
+}
+
+// decodeQR reads the QR code in a PNG.
+func decodeQR(png []byte) (string, error) {
 	img, _, err := image.Decode(bytes.NewReader(png))
 	if err != nil {
-		t.Fatalf("decoding the screenshot: %v", err)
+		return "", fmt.Errorf("decoding the screenshot: %w", err)
 	}
 	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
 	if err != nil {
-		t.Fatalf("no QR code in the screenshot: %v", err)
+		return "", err
 	}
-	return res.GetText()
+	return res.GetText(), nil
 }
 
 // issuedAnswers is the kiosk page's record of POST /api/v1/tickets.
@@ -181,7 +198,7 @@ func TestKioskIssueQRAndVisitorCalled(t *testing.T) {
 	}
 
 	// The QR on the screen, decoded from a screenshot of it.
-	decoded := decodeQR(t, screenshotOf(t, b, "#t-qr"))
+	decoded := qrOn(t, b, "#t-qr")
 	if decoded != a.StatusURL {
 		t.Fatalf("the screen's QR decodes to %q, want the status URL %q", decoded, a.StatusURL)
 	}
@@ -311,7 +328,7 @@ func TestKioskScreens(t *testing.T) {
 		if want := float64(mm) * 96 / 25.4; slip.Width < want-1 || slip.Width > want+1 {
 			t.Errorf("%d mm slip is %.1f px wide, want %.1f", mm, slip.Width, want)
 		}
-		decoded := decodeQR(t, screenshotOf(t, b, ".qr"))
+		decoded := qrOn(t, b, ".qr")
 		if decoded != a.StatusURL {
 			t.Errorf("%d mm print page QR %q, want %q", mm, decoded, a.StatusURL)
 		}
@@ -535,7 +552,7 @@ func TestKioskPrinterFault(t *testing.T) {
 	if got := b.Text("#t-print"); got != "Printer bermasalah — foto kode QR ini" {
 		t.Errorf("print status %q", got)
 	}
-	if got := decodeQR(t, screenshotOf(t, b, "#t-qr")); got != a.StatusURL {
+	if got := qrOn(t, b, "#t-qr"); got != a.StatusURL {
 		t.Errorf("QR %q, want %q", got, a.StatusURL)
 	}
 	var pub struct{ Number, Status string }

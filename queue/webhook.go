@@ -51,6 +51,7 @@ var EventTypes = []string{
 	"ticket.expired",
 	"counter.opened", "counter.paused", "counter.closed",
 	"booking.created", "booking.cancelled", "booking.checked_in",
+	"booking.rescheduled", "booking.expired", // beyond API.md's list
 	"feedback.received",
 	"config.changed",
 	"day.started",

@@ -37,8 +37,26 @@ func loadRated(tx *bolt.Tx, l *queue.Loaded) error {
 }
 
 // Feedback calls fn with each response of the days from..to (inclusive),
-// by day, then by ticket. Each response is decoded afresh: fn may keep it.
+// by day, then by ticket: the archived days' from the archive files
+// first (they are older), then the database's. Each response is decoded
+// afresh: fn may keep it.
 func (db *DB) Feedback(from, to string, fn func(*queue.Feedback) error) error {
+	days, parts, err := db.archivedParts(KindFeedback, from, to)
+	if err != nil {
+		return err
+	}
+	for _, day := range days {
+		err := db.readParts(parts[day], func(rec []byte) error {
+			f, err := decodePlain[queue.Feedback](rec)
+			if err != nil {
+				return fmt.Errorf("%w (archived feedback of %s)", err, day)
+			}
+			return fn(f)
+		})
+		if err != nil {
+			return err
+		}
+	}
 	return db.bolt.View(func(tx *bolt.Tx) error {
 		root := tx.Bucket(bktFeedback)
 		days := root.Cursor()

@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/mpp-digital/antrean/queue"
@@ -13,7 +14,8 @@ import (
 // business day keyed by the day ("2026-11-26"). They are derived data: the
 // reports package makes them from a finished day's tickets and owns their
 // encoding, which is opaque here. They are kept forever (a year is a few
-// megabytes), also when retention drops the tickets they were made from.
+// megabytes), also when retention drops the tickets they were made from
+// or the archive takes them out of the database.
 
 // ReportDays reads the stored summaries of the days from..to (inclusive;
 // an empty bound is open) and calls fn, when not nil, with each in day
@@ -40,6 +42,18 @@ func (db *DB) ReportDays(from, to string, fn func(day string, rec []byte) error)
 		for k, v := days.Seek([]byte(from)); within(k); k, v = days.Next() {
 			if v == nil && !have[string(k)] { // a day's bucket without a summary
 				missing = append(missing, string(k))
+			}
+		}
+		// An archived day without a summary (deleted, or of a format this
+		// binary cannot read) is missing too: it is made again from the
+		// archive file, never from the tickets the database no longer has.
+		arch := tx.Bucket(bktArchive).Bucket(bktArchiveDays).Cursor()
+		for k, v := arch.Seek([]byte(from)); within(k); k, v = arch.Next() {
+			if have[string(k)] || !archivedKind(v, KindTickets) {
+				continue
+			}
+			if i, found := slices.BinarySearch(missing, string(k)); !found {
+				missing = slices.Insert(missing, i, string(k))
 			}
 		}
 		return nil

@@ -7,7 +7,8 @@
 // in one nested bucket per business day ("2026-11-26") keyed by the 8-byte
 // big-endian ticket index or event seq, and reports' per-day summaries
 // keyed by day. Values are JSON, except the summaries, whose encoding is
-// the reports package's.
+// the reports package's. Days older than the archive window leave for
+// compressed files in the folder archive beside the database (archive.go).
 package storage
 
 import (
@@ -45,6 +46,11 @@ type Options struct {
 	// NoSync skips fsync on commit. Only for tests that say so: a crash
 	// loses or corrupts data.
 	NoSync bool
+	// CompactFree, when above 0, compacts the file at Open (Compact) when
+	// at least this share of it is free pages and it is at least
+	// CompactMinSize (64 MiB when 0) big.
+	CompactFree    float64
+	CompactMinSize int64
 }
 
 // DB is the bbolt store. It is safe for concurrent use; Commit is meant to
@@ -54,6 +60,8 @@ type DB struct {
 	path string
 	// commits counts Commit calls, for commitFault.
 	commits atomic.Int64
+	// compacted tells what Open's compaction did (nil: none).
+	compacted *CompactResult
 }
 
 var _ queue.Store = (*DB)(nil)
@@ -135,6 +143,10 @@ var migrations = []func(tx *bolt.Tx) error{
 	},
 	// 6 → 7: the webhooks and webhook_deliveries buckets (webhooks.go).
 	migrateWebhooks,
+	// 7 → 8: the archive's index (archive.go). An older antrean must not
+	// open a database whose old days live in archive files it knows
+	// nothing of.
+	migrateArchive,
 }
 
 // SchemaVersion is the schema version this binary writes.
@@ -151,7 +163,10 @@ func Open(dir string, opts Options) (*DB, error) {
 		}
 	}
 	path := filepath.Join(dir, FileName)
-	bdb, err := openBolt(dir, path, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync})
+	bo := func() *bolt.Options {
+		return &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync}
+	}
+	bdb, err := openBolt(dir, path, bo())
 	if err != nil {
 		return nil, err
 	}
@@ -159,14 +174,40 @@ func Open(dir string, opts Options) (*DB, error) {
 		bdb.Close()
 		return nil, fmt.Errorf("storage: %s: %w", path, err)
 	}
-	return &DB{bolt: bdb, path: path}, nil
+	db := &DB{bolt: bdb, path: path}
+	if opts.ReadOnly {
+		return db, nil
+	}
+	removeTemps(dir) // left by a crash during a compaction or backup
+	minSize := opts.CompactMinSize
+	if minSize <= 0 {
+		minSize = 64 << 20
+	}
+	if free, size := freeShare(bdb); opts.CompactFree > 0 && free >= opts.CompactFree && size >= minSize {
+		res, err := compactOpen(dir, bdb, CompactOptions{})
+		bdb.Close() // the old file, compacted or not
+		if err != nil {
+			return nil, err
+		}
+		if bdb, err = openBolt(dir, path, bo()); err != nil {
+			return nil, err
+		}
+		db.bolt, db.compacted = bdb, &res
+	}
+	return db, nil
 }
+
+// Compacted tells what Open's compaction did: nil when it did none.
+func (db *DB) Compacted() *CompactResult { return db.compacted }
 
 // openBolt opens a bbolt file with a lock timeout (1s by default) and turns
 // a lock timeout into the ErrLocked message.
 func openBolt(dir, path string, o *bolt.Options) (*bolt.DB, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = time.Second
+	}
+	if !o.ReadOnly {
+		o.InitialMmapSize = initialMmap(path)
 	}
 	bdb, err := bolt.Open(path, 0o600, o)
 	switch {

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"slices"
 	"time"
 
 	"github.com/mpp-digital/antrean/queue"
@@ -306,8 +304,10 @@ func (db *DB) FirstSeq() (uint64, error) {
 // errStop ends a ForEach early.
 var errStop = errors.New("stop")
 
-// Ticket returns the ticket with the given ID of any day, or nil when there
-// is none or the ID is malformed.
+// Ticket returns the ticket with the given ID of any day the database
+// holds, or nil when there is none or the ID is malformed. Tickets of
+// archived days are not looked up: their visitor pages answer "not
+// found".
 func (db *DB) Ticket(id string) (*queue.Ticket, error) {
 	day, index, ok := queue.ParseTicketID(id)
 	if !ok {
@@ -332,7 +332,7 @@ func (db *DB) Ticket(id string) (*queue.Ticket, error) {
 
 // Tickets lists the tickets of f.Day in issue order that match the filter,
 // starting after the ticket f.After (which must be of that day), at most
-// f.Limit of them (all when 0).
+// f.Limit of them (all when 0). An archived day's come from the archive.
 func (db *DB) Tickets(f queue.TicketFilter) ([]*queue.Ticket, error) {
 	start := uint64(1)
 	if f.After != "" {
@@ -343,25 +343,30 @@ func (db *DB) Tickets(f queue.TicketFilter) ([]*queue.Ticket, error) {
 		start = uint64(index) + 1
 	}
 	var out []*queue.Ticket
+	live := false
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bktTickets).Bucket([]byte(f.Day))
 		if b == nil {
 			return nil
 		}
+		live = true
 		c := b.Cursor()
 		for k, v := c.Seek(u64(start)); k != nil && (f.Limit <= 0 || len(out) < f.Limit); k, v = c.Next() {
 			t, err := decodeTicket(v)
 			if err != nil {
 				return fmt.Errorf("%w (ticket %s #%d)", err, f.Day, getU64(k))
 			}
-			if (len(f.ServiceIDs) == 0 || slices.Contains(f.ServiceIDs, t.ServiceID)) &&
-				(f.AgencyID == "" || t.AgencyID == f.AgencyID) &&
-				(f.Status == "" || t.Status == f.Status) {
+			if ticketMatches(t, f) {
 				out = append(out, t)
 			}
 		}
 		return nil
 	})
+	if err == nil && !live {
+		// An archived day: from its archive file (reports remake a lost
+		// summary from these; staff may list an old day).
+		out, _, err = db.archivedTickets(f, start)
+	}
 	return out, err
 }
 
@@ -383,15 +388,4 @@ func (db *DB) DropBefore(day string) error {
 		}
 		return nil
 	})
-}
-
-// Backup writes a consistent copy of the database to w while it serves,
-// and returns the bytes written.
-func (db *DB) Backup(w io.Writer) (int64, error) {
-	var n int64
-	err := db.bolt.View(func(tx *bolt.Tx) (err error) {
-		n, err = tx.WriteTo(w)
-		return err
-	})
-	return n, err
 }

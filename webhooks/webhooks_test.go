@@ -317,6 +317,16 @@ func TestWebhookAPI(t *testing.T) {
 	if len(evs) != 1 || evs[0].Type != "config.changed" || string(evs[0].Data) != `{"id":"`+w.ID+`","what":"webhook"}` {
 		t.Errorf("registration event %+v", evs)
 	}
+	// The booking events Antrean emits beyond API.md's list can be named.
+	r = s.Do(http.MethodPost, "/api/v1/webhooks", s.Admin, map[string]any{"url": rcv.URL(), "events": []string{"booking.rescheduled", "booking.expired"}, "secret": secret})
+	if r.Status != http.StatusCreated {
+		t.Errorf("POST with booking.rescheduled and booking.expired: %d %s", r.Status, r.Body)
+	}
+	var w2 queue.Webhook
+	r.JSON(t, &w2)
+	if r := s.Do(http.MethodDelete, "/api/v1/webhooks/"+w2.ID, s.Admin, nil); r.Status != http.StatusNoContent {
+		t.Errorf("DELETE: %d %s", r.Status, r.Body)
+	}
 	r = s.Do(http.MethodGet, "/api/v1/webhooks", s.Admin, nil)
 	if r.Status != http.StatusOK || strings.Contains(string(r.Body), secret) || !strings.Contains(string(r.Body), `"webhooks":[{"id":"`+w.ID+`"`) {
 		t.Errorf("GET: %d %s", r.Status, r.Body)

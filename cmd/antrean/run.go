@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +27,9 @@ Usage:
   antrean demo    [--addr :8080] [--data ./antrean-demo]   the server with a demo mall seeded on first start
   antrean backup  --data DIR FILE                          a consistent copy of a stopped server's database
   antrean restore --data DIR FILE                          put a backup in place (the folder must not be in use)
+  antrean export  --data DIR --from DAY --to DAY [--kind tickets|events|audit|feedback]
+                                                           the records of those days, archived or not, as JSON lines on stdout
+  antrean compact --data DIR                               give a stopped server's free pages back to the disk
   antrean user add --data DIR --username U --role R [--agency CODE]
   antrean user passwd --data DIR --username U
   antrean region  --nats URL [--data ./antrean-region] [--addr :8090]
@@ -39,11 +44,14 @@ separated), ANTREAN_METRICS_ALLOW (CIDRs besides loopback that may read
 /metrics, comma separated), ANTREAN_SESSION_TTL (e.g. 12h), ANTREAN_ISSUE_LIMIT (e.g. 10/2s,
 or off), ANTREAN_WS_PER_ADDR (256), ANTREAN_WS_MAX (20000),
 ANTREAN_BOOKING_LIMIT (e.g. 10/1m, or off), ANTREAN_CODE_GUESS_LIMIT
-(e.g. 10/1m, or off), ANTREAN_LOG_LEVEL (debug, info, warn, error),
-ANTREAN_NATS_URL, ANTREAN_SITE_ID, ANTREAN_NATS_CREDS, ANTREAN_NATS_CA (the
-region's NATS), ANTREAN_PASSWORD (for 'user'); for 'region':
-ANTREAN_REGION_DATA, ANTREAN_REGION_ADDR, ANTREAN_REGION_ADMIN_PASSWORD,
-ANTREAN_REGION_CONSUMER, ANTREAN_TARGET_WAIT, ANTREAN_SKM_WEIGHT. Flags win over the environment.
+(e.g. 10/1m, or off), ANTREAN_ARCHIVE_AFTER_DAYS (26, 0 = never),
+ANTREAN_COMPACT_FREE (0.5, 0 = never), ANTREAN_BACKUP_DIR,
+ANTREAN_BACKUP_EVERY (24h), ANTREAN_BACKUP_KEEP (7), ANTREAN_LOG_LEVEL
+(debug, info, warn, error), ANTREAN_NATS_URL, ANTREAN_SITE_ID,
+ANTREAN_NATS_CREDS, ANTREAN_NATS_CA (the region's NATS), ANTREAN_PASSWORD
+(for 'user'); for 'region': ANTREAN_REGION_DATA, ANTREAN_REGION_ADDR,
+ANTREAN_REGION_ADMIN_PASSWORD, ANTREAN_REGION_CONSUMER,
+ANTREAN_TARGET_WAIT, ANTREAN_SKM_WEIGHT. Flags win over the environment.
 `
 
 // run is the whole command; main only wires the process to it.
@@ -61,7 +69,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "backup":
 		err = fileCommand(args[1:], "backup", storage.BackupFile, stdout)
 	case "restore":
-		err = fileCommand(args[1:], "restore", storage.RestoreFile, stdout)
+		err = fileCommand(args[1:], "restore", func(dir, file string) error { return restore(dir, file, stderr) }, stdout)
+	case "export":
+		err = exportCommand(args[1:], stdout, stderr)
+	case "compact":
+		err = compactCommand(args[1:], stdout, stderr)
 	case "user":
 		err = userCommand(args[1:], stdin, stdout, stderr)
 	case "region":
@@ -146,6 +158,11 @@ func serve(ctx context.Context, args []string, demo bool, stdout, stderr io.Writ
 	fs.StringVar(&cfg.NATS.Conn.Creds, "nats-creds", env("ANTREAN_NATS_CREDS", ""), "NATS credentials file of this site")
 	fs.StringVar(&cfg.NATS.Conn.CA, "nats-ca", env("ANTREAN_NATS_CA", ""), "PEM file of the CA of the NATS servers' TLS certificates")
 	guessLimit := fs.String("code-guess-limit", env("ANTREAN_CODE_GUESS_LIMIT", "10/1m"), "lookups of unknown booking codes one client may make before 429: BURST/INTERVAL, or off")
+	archiveDays := fs.String("archive-after-days", env("ANTREAN_ARCHIVE_AFTER_DAYS", "26"), "move tickets, events, audit entries and purged survey responses of days this old to the archive files (0: never); 26, the longest window that keeps five years of a busy mall (3,000 tickets a day) under 2 GB with the archives, see BENCHMARKS.md")
+	compactFree := fs.String("compact-free", env("ANTREAN_COMPACT_FREE", "0.5"), "compact antrean.db at start when this share of it is free pages (0: never)")
+	fs.StringVar(&cfg.BackupDir, "backup-dir", env("ANTREAN_BACKUP_DIR", ""), "write scheduled backups into this folder (another disk)")
+	backupEvery := fs.String("backup-every", env("ANTREAN_BACKUP_EVERY", "24h"), "time between scheduled backups")
+	backupKeep := fs.String("backup-keep", env("ANTREAN_BACKUP_KEEP", "7"), "scheduled backups kept")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -173,6 +190,18 @@ func serve(ctx context.Context, args []string, demo bool, stdout, stderr io.Writ
 	if cfg.GuessLimit.Burst, cfg.GuessLimit.Every, err = parseIssueLimit(*guessLimit); err != nil {
 		return usageError{fmt.Errorf("--code-guess-limit: %v", err)}
 	}
+	if cfg.ArchiveAfterDays, err = strconv.Atoi(strings.TrimSpace(*archiveDays)); err != nil || cfg.ArchiveAfterDays < 0 {
+		return usageError{fmt.Errorf("--archive-after-days: %q is not a whole number of days (0: never)", *archiveDays)}
+	}
+	if cfg.CompactFree, err = strconv.ParseFloat(strings.TrimSpace(*compactFree), 64); err != nil || cfg.CompactFree < 0 || cfg.CompactFree >= 1 {
+		return usageError{fmt.Errorf("--compact-free: %q is not a share from 0 (never) to below 1", *compactFree)}
+	}
+	if cfg.BackupEvery, err = time.ParseDuration(*backupEvery); err != nil || cfg.BackupEvery < time.Second {
+		return usageError{fmt.Errorf("--backup-every: %q is not a duration of a second or more (e.g. 24h)", *backupEvery)}
+	}
+	if cfg.BackupKeep, err = positive(*backupKeep); err != nil {
+		return usageError{fmt.Errorf("--backup-keep: %v", err)}
+	}
 	if *proxies != "" {
 		cfg.TrustedProxies = strings.Split(*proxies, ",")
 	}
@@ -199,6 +228,92 @@ func fileCommand(args []string, name string, f func(dir, file string) error, std
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: done (%s ↔ %s)\n", name, *data, fs.Arg(0))
+	return nil
+}
+
+// restore puts a backup in place (with the archive files beside a
+// scheduled backup) and warns of archive files the restored database
+// names but the data folder lacks.
+func restore(dir, file string, stderr io.Writer) error {
+	if err := storage.RestoreFile(dir, file); err != nil {
+		return err
+	}
+	problems, err := storage.ArchiveProblems(dir)
+	if err != nil {
+		return err
+	}
+	for _, p := range problems {
+		fmt.Fprintf(stderr, "antrean restore: warning: %s: the archived days in it cannot be read until it is put back (from the archive folder beside the backups)\n", p)
+	}
+	return nil
+}
+
+// exportCommand writes the records of a range of days as JSON lines.
+// On a stopped server's folder it reads the database and the archive
+// files; while a server runs (it holds the database), the archive files
+// alone, and says so.
+func exportCommand(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("export", stderr)
+	data := fs.String("data", env("ANTREAN_DATA", ""), "data folder")
+	from := fs.String("from", "", "first day, YYYY-MM-DD")
+	to := fs.String("to", "", "last day, YYYY-MM-DD (inclusive)")
+	kind := fs.String("kind", storage.KindTickets, "tickets, events, audit or feedback")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	const use = "usage: antrean export --data DIR --from YYYY-MM-DD --to YYYY-MM-DD [--kind tickets|events|audit|feedback] > out.jsonl"
+	f, errF := time.Parse(queue.DateLayout, *from)
+	t, errT := time.Parse(queue.DateLayout, *to)
+	switch {
+	case *data == "" || fs.NArg() > 0:
+		return usageError{errors.New(use)}
+	case errF != nil || errT != nil || f.Format(queue.DateLayout) != *from || t.Format(queue.DateLayout) != *to:
+		return usageError{fmt.Errorf("--from and --to are days as YYYY-MM-DD\n%s", use)}
+	case t.Before(f):
+		return usageError{errors.New("--to is before --from")}
+	case !slices.Contains(storage.ExportKinds, *kind):
+		return usageError{fmt.Errorf("--kind %q: one of %s", *kind, strings.Join(storage.ExportKinds, ", "))}
+	}
+	db, err := storage.Open(*data, storage.Options{LockTimeout: time.Second})
+	var n int
+	switch {
+	case errors.Is(err, storage.ErrLocked):
+		if *kind == storage.KindFeedback {
+			return errors.New("a server is running on " + *data + ": survey responses live in its database only; stop it, or read them with GET /api/v1/reports/ikm")
+		}
+		fmt.Fprintf(stderr, "antrean export: a server is running on %s: writing the archived days only (from %s); the days still in its database are not written (stop the server to export them, or use the API)\n",
+			*data, filepath.Join(*data, storage.ArchiveDir))
+		n, err = storage.ExportArchive(*data, stdout, *kind, *from, *to)
+	case err != nil:
+		return err
+	default:
+		defer db.Close()
+		n, err = db.Export(stdout, *kind, *from, *to)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "antrean export: %d %s records of %s to %s\n", n, *kind, *from, *to)
+	return nil
+}
+
+// compactCommand compacts a stopped server's database.
+func compactCommand(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("compact", stderr)
+	data := fs.String("data", env("ANTREAN_DATA", ""), "data folder")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *data == "" || fs.NArg() > 0 {
+		return usageError{errors.New("usage: antrean compact --data DIR")}
+	}
+	t0 := time.Now()
+	res, err := storage.Compact(*data, storage.CompactOptions{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "compact: %s: %.1f MiB → %.1f MiB in %s\n", filepath.Join(*data, storage.FileName),
+		float64(res.Before)/(1<<20), float64(res.After)/(1<<20), time.Since(t0).Round(time.Millisecond))
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,6 +34,13 @@ type Server struct {
 	// Clock, when the test asked for one, moves the server's time.
 	Clock *Clock
 	stop  func()
+
+	// checkMu guards violations: requests or answers that do not match
+	// the OpenAPI document (openapi.go).
+	checkMu    sync.Mutex
+	violations []string
+	// checked counts the exchanges with this server that were validated.
+	checked atomic.Int64
 }
 
 // Options adjust a test server.
@@ -143,6 +151,7 @@ func Start(t testing.TB, o Options) *Server {
 		t.Fatalf("apptest: serve: %v", err)
 	}
 	s.App, s.URL = a, a.URL
+	s.checkServer()
 	closed := false
 	t.Cleanup(func() {
 		if !closed {
