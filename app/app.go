@@ -30,6 +30,7 @@ import (
 	"github.com/mpp-digital/antrean/httpapi"
 	"github.com/mpp-digital/antrean/kiosk"
 	"github.com/mpp-digital/antrean/metrics"
+	"github.com/mpp-digital/antrean/natspub"
 	"github.com/mpp-digital/antrean/queue"
 	"github.com/mpp-digital/antrean/reports"
 	"github.com/mpp-digital/antrean/storage"
@@ -95,6 +96,10 @@ type Config struct {
 	// the zero value is API.md's.
 	Webhooks webhooks.Options
 
+	// NATS, when its Conn.URL is set, publishes every committed event to
+	// the region's JetStream as site NATS.SiteID (package natspub).
+	NATS natspub.Config
+
 	// ArchiveAfterDays moves the tickets, events and audit entries of
 	// days that many days before today to the archive files (0: never).
 	// The job runs at start and every ArchiveEvery (1 h), and every
@@ -153,6 +158,17 @@ func (c *Config) Validate() error {
 	}
 	if c.WSMax == 0 {
 		c.WSMax = display.DefaultMax
+	}
+	if c.NATS.Conn.URL != "" || c.NATS.SiteID != "" {
+		if c.NATS.Conn.URL == "" {
+			return errors.New("config: --site-id needs --nats (ANTREAN_NATS_URL)")
+		}
+		if c.NATS.Logger == nil {
+			c.NATS.Logger = c.Logger
+		}
+		if err := c.NATS.Validate(); err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
 	}
 	if c.ArchiveAfterDays < 0 {
 		return errors.New("config: --archive-after-days must be 0 (never) or more")
@@ -236,6 +252,8 @@ type App struct {
 	Feed *display.Feed
 	// Webhooks delivers events to the registered webhooks.
 	Webhooks *webhooks.Dispatcher
+	// NATS publishes the events to the region (nil without --nats).
+	NATS *natspub.Publisher
 	// URL is where it serves, e.g. http://127.0.0.1:43121.
 	URL string
 	// AdminPassword is set when this start created the admin with a
@@ -307,6 +325,19 @@ func Open(cfg Config) (*App, error) {
 	}
 	a.Reports.Start()
 	a.Webhooks.Start()
+	if cfg.NATS.Conn.URL != "" {
+		if a.NATS, err = natspub.New(eng, cfg.NATS); err == nil {
+			err = a.NATS.Start()
+		}
+		if err != nil {
+			a.NATS = nil
+			a.closeEngine()
+			return nil, err
+		}
+		// The mall serves without the region: a detail, never unready.
+		a.API.AddReadyDetail("nats", func() any { return a.NATS.Status() })
+		a.Metrics.WatchNATS(a.NATS.Status)
+	}
 	if err := a.firstStart(); err != nil {
 		a.closeEngine()
 		return nil, err
@@ -504,8 +535,12 @@ func (a *App) closeEngine() error {
 		a.stopJobs = nil
 	}
 	a.Reports.Close() // its builder reads and writes the store
-	// Before the engine: a delivery that got its 2xx is recorded first.
+	// Before the engine: a delivery that got its 2xx is recorded first,
+	// and the publisher's cursor is saved.
 	a.Webhooks.Close()
+	if a.NATS != nil {
+		a.NATS.Close()
+	}
 	a.Engine.Close()
 	return a.DB.Close()
 }
@@ -525,7 +560,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	cfg.Logger.Info("antrean serving", "url", a.URL, "data", filepath.Clean(cfg.Data), "version", Version,
 		"demo", cfg.Demo, "tls", cfg.TLSCert != "", "trusted_proxies", cfg.TrustedProxies, "metrics_allow", cfg.MetricsAllow, "session_ttl", cfg.SessionTTL,
 		"issue_burst", cfg.IssueBurst, "issue_every", cfg.IssueEvery, "ws_per_addr", cfg.WSPerAddr, "ws_max", cfg.WSMax,
-		"open_files_limit", openFilesLimit(), "archive_after_days", cfg.ArchiveAfterDays, "compact_free", cfg.CompactFree,
+		"open_files_limit", openFilesLimit(), "nats", natsText(cfg.NATS),
+		"archive_after_days", cfg.ArchiveAfterDays, "compact_free", cfg.CompactFree,
 		"backup_dir", cfg.BackupDir, "backup_every", cfg.BackupEvery, "backup_keep", cfg.BackupKeep,
 		"booking_limit", limitText(cfg.BookingLimit, booking.DefaultCreateLimit), "code_guess_limit", limitText(cfg.GuessLimit, booking.DefaultGuessLimit))
 	if cfg.Demo {
@@ -541,6 +577,15 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		return a.failStop(ctx)
 	}
 	return a.Close()
+}
+
+// natsText is the NATS link as the log shows it: the servers without
+// credentials and the site, or "off".
+func natsText(c natspub.Config) string {
+	if c.Conn.URL == "" {
+		return "off"
+	}
+	return fmt.Sprintf("%s as site %s (creds %t, ca %t)", c.Conn.Redacted(), c.SiteID, c.Conn.Creds != "", c.Conn.CA != "")
 }
 
 // limitText is a booking limit as the log shows it: "10/1m0s" or "off".

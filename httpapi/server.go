@@ -59,6 +59,22 @@ type Server struct {
 	logins *loginLimiter
 	// issueLimit is nil when issuing is not rate limited.
 	issueLimit *issueLimiter
+	// details are what /readyz reports beside its status, by name: the
+	// state of links the mall does not need to serve (AddReadyDetail).
+	details []readyDetail
+}
+
+type readyDetail struct {
+	name string
+	fn   func() any
+}
+
+// AddReadyDetail makes /readyz report fn's answer under name in its
+// "details". A detail never makes the server unready: it is for links
+// the mall serves without (the region's NATS), which a monitor watches
+// apart. Call it before serving.
+func (s *Server) AddReadyDetail(name string, fn func() any) {
+	s.details = append(s.details, readyDetail{name, fn})
 }
 
 // New builds the echo instance with the API's routes.
@@ -215,19 +231,30 @@ func (s *Server) healthz(c echo.Context) error {
 }
 
 func (s *Server) readyz(c echo.Context) error {
+	answer := func(status int, text string) error {
+		body := map[string]any{"status": text}
+		if len(s.details) > 0 {
+			d := map[string]any{}
+			for _, x := range s.details {
+				d[x.name] = x.fn()
+			}
+			body["details"] = d
+		}
+		return c.JSON(status, body)
+	}
 	if err := s.engine.Err(); err != nil {
 		// Fail-stop: the process restarts to load what the disk holds.
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "a commit failed; restarting"})
+		return answer(http.StatusServiceUnavailable, "a commit failed; restarting")
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	if _, err := s.engine.Apply(ctx, time.Time{}, queue.Ping{}); err != nil {
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "engine not answering"})
+		return answer(http.StatusServiceUnavailable, "engine not answering")
 	}
 	if _, err := s.engine.Store().FirstSeq(); err != nil {
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "store not answering"})
+		return answer(http.StatusServiceUnavailable, "store not answering")
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	return answer(http.StatusOK, "ready")
 }
 
 // errNoBody and friends are the transport-level errors of API.md.

@@ -829,6 +829,10 @@ func stateFromLoaded(ld *Loaded, defLoc *time.Location) (*State, error) {
 	}
 	st.loadBookings(ld)
 	st.loadWebhooks(ld)
+	st.publishCursors = map[string]uint64{}
+	for _, c := range ld.PublishCursors {
+		st.publishCursors[c.Name] = c.After
+	}
 	return st, nil
 }
 

@@ -101,11 +101,18 @@ func (f *Feedback) Personal() bool {
 	return (f.Profile != nil && !f.Profile.Empty()) || f.Comment != ""
 }
 
-// FeedbackEvent is the data of feedback.received: no answers, nothing
-// personal.
+// FeedbackEvent is the data of feedback.received: the ticket, its
+// service and agency, and the answers (one 1–4 per SKM element, in the
+// site's order) — so that a region server, which has no responses of its
+// own, computes the IKM from the events. Nothing personal: never the
+// profile or the comment, which stay at the site and are purged after
+// its retention. The scores were added after the first two fields:
+// receivers that read only those are unaffected.
 type FeedbackEvent struct {
 	TicketID  string `json:"ticket_id"`
 	ServiceID string `json:"service_id"`
+	AgencyID  string `json:"agency_id"`
+	Scores    []int  `json:"scores"`
 }
 
 // FeedbackStore is the part of a Store that keeps survey responses (put
@@ -193,7 +200,7 @@ func (c SubmitFeedback) apply(tx *txn) (any, error) {
 	}
 	st.rated.set(t.ID, true, &tx.shards.rated)
 	tx.put(KindFeedback, t.ID, f)
-	tx.emit("feedback.received", FeedbackEvent{TicketID: t.ID, ServiceID: t.ServiceID})
+	tx.emit("feedback.received", FeedbackEvent{TicketID: t.ID, ServiceID: t.ServiceID, AgencyID: t.AgencyID, Scores: slices.Clone(c.Scores)})
 	return f, nil
 }
 

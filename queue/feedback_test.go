@@ -119,7 +119,7 @@ func TestFeedback(t *testing.T) {
 		t.Errorf("profile %+v, want %+v", f.Profile, good.Profile)
 	}
 	evs := e.events(before)
-	if len(evs) != 1 || evs[0].Type != "feedback.received" || string(evs[0].Data) != `{"ticket_id":"`+second.ID+`","service_id":"svc-a"}` {
+	if len(evs) != 1 || evs[0].Type != "feedback.received" || string(evs[0].Data) != `{"ticket_id":"`+second.ID+`","service_id":"svc-a","agency_id":"ag-x","scores":[4,3,4,2,4,4,3,4,1]}` {
 		t.Errorf("events after the response: %v %s", types(evs), evs[0].Data)
 	}
 	if !e.st().Rated(second.ID) || !e.st().Rated(done.ID) || e.st().Rated(waiting.ID) {

@@ -69,6 +69,8 @@ type State struct {
 	// webhooks, and the deliveries kept of each, oldest first (webhook.go).
 	webhooks   map[string]*Webhook
 	deliveries map[string][]WebhookDelivery
+	// publishCursors are the publishers' cursors by name (publish.go).
+	publishCursors map[string]uint64
 }
 
 // RecentCall is one of the last calls, for lobby screens.

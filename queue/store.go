@@ -67,8 +67,8 @@ type ServiceTimes struct {
 // Put is one record to write, or to delete when Value is nil. Value is the
 // pointer type of its kind: *Site, *Agency, *Service, *Counter, *User,
 // *Device, *Session, *IdemRecord, *Ticket, *RecentCalls, *ServiceTimes,
-// *Feedback, *AuditEntry, *Booking, *BookingPurge, *Secret, *Webhook or
-// *WebhookDelivery. Tickets and survey responses are kept per business
+// *Feedback, *AuditEntry, *Booking, *BookingPurge, *Secret, *Webhook,
+// *WebhookDelivery or *PublishCursor. Tickets and survey responses are kept per business
 // day; ID is the record's key (for a site, "site"; for a response, its
 // ticket's ID).
 type Put struct {
@@ -136,6 +136,8 @@ type Loaded struct {
 	// Webhooks and the deliveries kept of them (any order).
 	Webhooks          []*Webhook
 	WebhookDeliveries []*WebhookDelivery
+	// PublishCursors are the publishers' cursors (publish.go).
+	PublishCursors []*PublishCursor
 }
 
 // TicketFilter narrows a ticket listing of one day.

@@ -235,6 +235,9 @@ func encodePut(p queue.Put) (op, error) {
 	case queue.KindServiceTimes:
 		o.bucket, o.key = bktLive, append([]byte(prefixServiceTimes), p.ID...)
 		o.val, err = encode[queue.ServiceTimes](p, nil)
+	case queue.KindPublishCursor:
+		o.bucket, o.key = bktLive, append([]byte(prefixPublishCursor), p.ID...)
+		o.val, err = encode[queue.PublishCursor](p, nil)
 	default:
 		var ok bool
 		if o, ok, err = encodeWebhookPut(p); !ok {

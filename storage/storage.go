@@ -80,7 +80,8 @@ var (
 	bktTickets  = []byte("tickets")
 	bktEvents   = []byte("events")
 	// bktLive holds the day's recent calls ("recent_calls") and each
-	// service's recent service times ("service_times/ID").
+	// service's recent service times ("service_times/ID"), and the
+	// publishers' cursors ("publish_cursor/NAME").
 	bktLive = []byte("live")
 	// bktAudit holds the audit log by seq.
 	bktAudit = []byte("audit")
@@ -97,6 +98,9 @@ var (
 
 	keyRecentCalls     = []byte("recent_calls")
 	prefixServiceTimes = "service_times/"
+	// prefixPublishCursor keys the publishers' cursors in bktLive: no
+	// migration, the bucket is there since schema 2.
+	prefixPublishCursor = "publish_cursor/"
 )
 
 // migrations[i] migrates the schema from version i to i+1, inside the one

@@ -37,6 +37,13 @@ func (db *DB) Load() (*queue.Loaded, error) {
 			}
 			l.ServiceTimes = append(l.ServiceTimes, st)
 		}
+		for k, v := c.Seek([]byte(prefixPublishCursor)); k != nil && bytes.HasPrefix(k, []byte(prefixPublishCursor)); k, v = c.Next() {
+			pc, err := decodePlain[queue.PublishCursor](v)
+			if err != nil {
+				return err
+			}
+			l.PublishCursors = append(l.PublishCursors, pc)
+		}
 		return errors.Join(err, errAt, errCalls,
 			loadAll(tx.Bucket(bktAgencies), decodePlain[queue.Agency], &l.Agencies),
 			loadAll(tx.Bucket(bktServices), decodePlain[queue.Service], &l.Services),

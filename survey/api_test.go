@@ -137,11 +137,12 @@ func TestFeedbackAPI(t *testing.T) {
 		t.Errorf("answer %s", r.Body)
 	}
 	expect(t, s.Do(http.MethodPost, feedbackPath(a, a.Key()), "", body), http.StatusConflict, queue.EAlreadyRated)
-	// The event log has it, without the answers.
+	// The event log has it, with the answers and without the profile
+	// or the comment.
 	var evs struct{ Events []queue.Event }
 	s.MustJSON(http.MethodGet, "/api/v1/events?limit=10000", s.Admin, nil, http.StatusOK, &evs)
 	last := evs.Events[len(evs.Events)-1]
-	if last.Type != "feedback.received" || string(last.Data) != `{"ticket_id":"`+a.Ticket.ID+`","service_id":"`+m.ServiceA1.ID+`"}` {
+	if last.Type != "feedback.received" || string(last.Data) != `{"ticket_id":"`+a.Ticket.ID+`","service_id":"`+m.ServiceA1.ID+`","agency_id":"`+m.ServiceA1.AgencyID+`","scores":[4,3,4,4,3,4,4,2,4]}` {
 		t.Errorf("last event %s %s", last.Type, last.Data)
 	}
 

@@ -65,11 +65,31 @@ type Element struct {
 // after their code. An element nobody answered is left out of the index
 // and of N. Answers outside 1–4 are ignored (the engine refuses them).
 func Compute(names []string, responses [][]int, mode string) Index {
-	n := len(names)
+	var tallies []Tally
 	for _, r := range responses {
-		n = max(n, len(r))
+		for len(tallies) < len(r) {
+			tallies = append(tallies, Tally{})
+		}
+		for i, v := range r {
+			if v >= 1 && v <= 4 {
+				tallies[i].Respondents++
+				tallies[i].Sum += v
+			}
+		}
 	}
-	idx := Index{Respondents: len(responses), Elements: make([]Element, n), WeightMode: mode}
+	return ComputeTallies(names, len(responses), tallies, mode)
+}
+
+// Tally is one element's answers added up: how many answered it and
+// the sum of their answers.
+type Tally struct{ Respondents, Sum int }
+
+// ComputeTallies is Compute from the answers already added up per
+// element (the region server keeps tallies, not responses): respondents
+// in all, and one tally per element in order.
+func ComputeTallies(names []string, respondents int, tallies []Tally, mode string) Index {
+	n := max(len(names), len(tallies))
+	idx := Index{Respondents: respondents, Elements: make([]Element, n), WeightMode: mode}
 	for i := range idx.Elements {
 		e := &idx.Elements[i]
 		e.Element = fmt.Sprintf("U%d", i+1)
@@ -77,13 +97,8 @@ func Compute(names []string, responses [][]int, mode string) Index {
 		if i < len(names) {
 			e.Name = names[i]
 		}
-	}
-	for _, r := range responses {
-		for i, v := range r {
-			if v >= 1 && v <= 4 {
-				idx.Elements[i].Respondents++
-				idx.Elements[i].Sum += v
-			}
+		if i < len(tallies) {
+			e.Respondents, e.Sum = tallies[i].Respondents, tallies[i].Sum
 		}
 	}
 	answered := 0

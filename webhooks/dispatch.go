@@ -35,6 +35,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mpp-digital/antrean/internal/seqwait"
 	"github.com/mpp-digital/antrean/queue"
 )
 
@@ -87,9 +88,9 @@ type Dispatcher struct {
 	opts  Options
 	log   *slog.Logger
 
-	latest   notifier      // the newest committed seq
-	changed  chan struct{} // the set of webhooks may have changed
-	progress broadcast     // a delivery's state changed
+	latest   *seqwait.Latest // the newest committed seq
+	changed  chan struct{}   // the set of webhooks may have changed
+	progress broadcast       // a delivery's state changed
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -127,7 +128,7 @@ func New(eng *queue.Engine, opts Options) *Dispatcher {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Dispatcher{
 		eng: eng, store: eng.Store(), opts: opts, log: opts.Logger,
-		latest:   notifier{ch: make(chan struct{})},
+		latest:   seqwait.New(),
 		changed:  make(chan struct{}, 1),
 		progress: broadcast{ch: make(chan struct{})},
 		ctx:      ctx, cancel: cancel,
@@ -146,7 +147,7 @@ func (d *Dispatcher) Start() {
 	d.eng.Subscribe(d)
 	// After Subscribe: every later commit reaches Publish, and the state
 	// holds every earlier one.
-	d.latest.set(d.eng.State().Seq)
+	d.latest.Set(d.eng.State().Seq)
 	d.wg.Add(1)
 	go d.supervise()
 }
@@ -171,7 +172,7 @@ func (d *Dispatcher) Publish(events []queue.Event, _ *queue.State) {
 		default: // a reconcile is due already
 		}
 	}
-	d.latest.set(events[len(events)-1].Seq)
+	d.latest.Set(events[len(events)-1].Seq)
 }
 
 // webhooksChanged reports whether a webhook was registered or deleted.
@@ -267,30 +268,6 @@ func (b *broadcast) signal() {
 	b.mu.Unlock()
 }
 
-// notifier holds the newest committed seq; waiters get a channel that is
-// closed when it grows.
-type notifier struct {
-	mu  sync.Mutex
-	seq uint64
-	ch  chan struct{}
-}
-
-func (n *notifier) set(seq uint64) {
-	n.mu.Lock()
-	if seq > n.seq {
-		n.seq = seq
-		close(n.ch)
-		n.ch = make(chan struct{})
-	}
-	n.mu.Unlock()
-}
-
-func (n *notifier) get() (uint64, <-chan struct{}) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.seq, n.ch
-}
-
 // worker delivers one webhook's events.
 type worker struct {
 	d    *Dispatcher
@@ -344,19 +321,7 @@ func (w *worker) run() {
 }
 
 // waitFor waits until seq is committed; false when the worker stops.
-func (w *worker) waitFor(seq uint64) bool {
-	for {
-		latest, ch := w.d.latest.get()
-		if latest >= seq {
-			return true
-		}
-		select {
-		case <-ch:
-		case <-w.ctx.Done():
-			return false
-		}
-	}
-}
+func (w *worker) waitFor(seq uint64) bool { return w.d.latest.Wait(seq, w.ctx.Done()) }
 
 // sleep waits d; false when the worker stops first.
 func (w *worker) sleep(d time.Duration) bool {

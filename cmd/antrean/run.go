@@ -32,6 +32,10 @@ Usage:
   antrean compact --data DIR                               give a stopped server's free pages back to the disk
   antrean user add --data DIR --username U --role R [--agency CODE]
   antrean user passwd --data DIR --username U
+  antrean region  --nats URL [--data ./antrean-region] [--addr :8090]
+                                                           the region server: every site's board and reports
+  antrean region add-site --nats URL --site-id CODE --name NAME [--replicas 3]
+                                                           make a mall's stream on the region's JetStream
   antrean load    --url URL --admin-password PW [flags]    a busy morning against a running server (antrean load -h)
 
 Environment: ANTREAN_ADDR, ANTREAN_DATA, ANTREAN_ADMIN_PASSWORD,
@@ -43,8 +47,11 @@ ANTREAN_BOOKING_LIMIT (e.g. 10/1m, or off), ANTREAN_CODE_GUESS_LIMIT
 (e.g. 10/1m, or off), ANTREAN_ARCHIVE_AFTER_DAYS (26, 0 = never),
 ANTREAN_COMPACT_FREE (0.5, 0 = never), ANTREAN_BACKUP_DIR,
 ANTREAN_BACKUP_EVERY (24h), ANTREAN_BACKUP_KEEP (7), ANTREAN_LOG_LEVEL
-(debug, info, warn, error), ANTREAN_PASSWORD (for 'user'). Flags win over
-the environment.
+(debug, info, warn, error), ANTREAN_NATS_URL, ANTREAN_SITE_ID,
+ANTREAN_NATS_CREDS, ANTREAN_NATS_CA (the region's NATS), ANTREAN_PASSWORD
+(for 'user'); for 'region': ANTREAN_REGION_DATA, ANTREAN_REGION_ADDR,
+ANTREAN_REGION_ADMIN_PASSWORD, ANTREAN_REGION_CONSUMER,
+ANTREAN_TARGET_WAIT, ANTREAN_SKM_WEIGHT. Flags win over the environment.
 `
 
 // run is the whole command; main only wires the process to it.
@@ -69,6 +76,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = compactCommand(args[1:], stdout, stderr)
 	case "user":
 		err = userCommand(args[1:], stdin, stdout, stderr)
+	case "region":
+		err = regionCommand(ctx, args[1:], stdout, stderr)
 	case "load":
 		err = loadCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
@@ -144,6 +153,10 @@ func serve(ctx context.Context, args []string, demo bool, stdout, stderr io.Writ
 	wsPerAddr := fs.String("ws-per-addr", env("ANTREAN_WS_PER_ADDR", "256"), "websockets of the public feed one client address may hold")
 	wsMax := fs.String("ws-max", env("ANTREAN_WS_MAX", "20000"), "websockets the server holds in all")
 	bookingLimit := fs.String("booking-limit", env("ANTREAN_BOOKING_LIMIT", "10/1m"), "online bookings one client (address, kiosk or staff member) may make: BURST/INTERVAL, or off")
+	fs.StringVar(&cfg.NATS.Conn.URL, "nats", env("ANTREAN_NATS_URL", ""), "NATS server(s) of the region, comma separated: publish every committed event to JetStream (needs --site-id)")
+	fs.StringVar(&cfg.NATS.SiteID, "site-id", env("ANTREAN_SITE_ID", ""), "this mall's site code in the region (a-z, 0-9, - and _)")
+	fs.StringVar(&cfg.NATS.Conn.Creds, "nats-creds", env("ANTREAN_NATS_CREDS", ""), "NATS credentials file of this site")
+	fs.StringVar(&cfg.NATS.Conn.CA, "nats-ca", env("ANTREAN_NATS_CA", ""), "PEM file of the CA of the NATS servers' TLS certificates")
 	guessLimit := fs.String("code-guess-limit", env("ANTREAN_CODE_GUESS_LIMIT", "10/1m"), "lookups of unknown booking codes one client may make before 429: BURST/INTERVAL, or off")
 	archiveDays := fs.String("archive-after-days", env("ANTREAN_ARCHIVE_AFTER_DAYS", "26"), "move tickets, events, audit entries and purged survey responses of days this old to the archive files (0: never); 26, the longest window that keeps five years of a busy mall (3,000 tickets a day) under 2 GB with the archives, see BENCHMARKS.md")
 	compactFree := fs.String("compact-free", env("ANTREAN_COMPACT_FREE", "0.5"), "compact antrean.db at start when this share of it is free pages (0: never)")
