@@ -4,13 +4,24 @@
 // Subjects and streams: site CODE publishes on antrean.CODE.events into
 // its own stream ANTREAN_CODE, which holds that subject only. One stream
 // per site keeps each site's history, limits and retention apart, lets
-// an operator remove a site whole, and makes the stream's "last message
-// ID" the site's own: every message names the one before it
-// (Nats-Expected-Last-Msg-Id), so the stream refuses a message whose
+// an operator remove a site whole, and makes the stream's last sequence
+// the site's own: every message names the stream sequence it must follow
+// (Nats-Expected-Last-Sequence), so the stream refuses a message whose
 // predecessor did not land, and it holds each site's events in seq order
 // whatever fails in between — a lost connection, a leader election in a
 // cluster, a restart. The streams are made by the operator (antrean
 // region add-site); a site only publishes.
+//
+// Not Nats-Expected-Last-Msg-Id: a clustered stream checks that header
+// only when it applies the message, after the leader proposed it, and
+// nats-server (2.15) takes a mismatch there for a critical write error
+// and stops the stream's Raft group on every replica — the stream has no
+// leader until the servers restart. A mismatch is what a leader change
+// in the middle of a window makes (the old leader's last proposals are
+// lost, the next messages reach the new one), so with that header killing
+// one node of three stopped the site's stream for good. The leader checks
+// Nats-Expected-Last-Sequence before it proposes, and a mismatch is only
+// an error answer to the publisher, which syncs and sends again.
 //
 // Each message is one event exactly as the event log and webhooks carry
 // it ({seq, type, at, data}), with headers Nats-Msg-Id "CODE:SEQ" (the
@@ -306,9 +317,9 @@ type Publisher struct {
 	savedAt     time.Time
 	lastErr     string
 	publishedAt time.Time
-	// prevID is the Nats-Msg-Id of the stream's last message, "" when
-	// unknown or none: the next message names it.
-	prevID string
+	// lastSeq is the stream sequence of the stream's last message (the
+	// stream's last sequence): the next message names it.
+	lastSeq uint64
 }
 
 // New makes a publisher of the engine's events; Start starts it.
@@ -462,7 +473,8 @@ func (p *Publisher) run() {
 }
 
 // sync reads the site's last message in the stream: the publisher goes
-// on after it, naming it as the next message's predecessor.
+// on after it, naming its stream sequence as the next message's expected
+// last sequence.
 func (p *Publisher) sync() error {
 	ctx, cancel := context.WithTimeout(p.ctx, p.cfg.AckTimeout)
 	defer cancel()
@@ -475,13 +487,15 @@ func (p *Publisher) sync() error {
 	}
 	m, err := s.GetLastMsgForSubject(ctx, p.subject)
 	var last uint64
-	prev := ""
+	// A stream emptied by its limits or a purge keeps its last sequence.
+	lastSeq := s.CachedInfo().State.LastSeq
 	switch {
 	case errors.Is(err, jetstream.ErrMsgNotFound):
 	case err != nil:
 		return err
 	default:
-		prev = m.Header.Get(nats.MsgIdHdr)
+		prev := m.Header.Get(nats.MsgIdHdr)
+		lastSeq = m.Sequence
 		last, err = strconv.ParseUint(m.Header.Get(HeaderSeq), 10, 64)
 		if err != nil || prev != MsgID(p.cfg.SiteID, last) {
 			return fmt.Errorf("the last message of %s (stream seq %d) is not an event of site %s", p.stream, m.Sequence, p.cfg.SiteID)
@@ -492,7 +506,7 @@ func (p *Publisher) sync() error {
 		return fmt.Errorf("the stream holds event %d but this site's last event is %d: is another server publishing as site %q, or was this database restored from an older backup? (publishing stops until an operator resolves it)", last, latest, p.cfg.SiteID)
 	}
 	p.mu.Lock()
-	p.prevID = prev
+	p.lastSeq = lastSeq
 	if last > p.cursor {
 		p.cursor = last
 	}
@@ -501,13 +515,18 @@ func (p *Publisher) sync() error {
 }
 
 // publish sends evs (the events after the cursor, in order) and moves
-// the cursor over those the stream acknowledged, in order. A message the
-// stream refused makes every later one of the window refused too (their
-// predecessor is not its last message), so what it holds stays in order.
+// the cursor over those the stream acknowledged, in order. The i-th
+// message expects the stream's last sequence to be lastSeq+i; a message
+// the stream refused or lost (a leader change) makes every later one of
+// the window refused too (the stream's last sequence is not the one they
+// name), so what it holds stays in order, and the publisher syncs and
+// sends again from the stream's last message (a repeat of one that did
+// land is dropped by its Nats-Msg-Id and acknowledged as a duplicate).
 func (p *Publisher) publish(evs []queue.Event) error {
 	p.mu.Lock()
-	prev := p.prevID
+	expect := p.lastSeq
 	p.mu.Unlock()
+	first := expect
 	futures := make([]jetstream.PubAckFuture, 0, len(evs))
 	var sendErr error
 	for _, e := range evs {
@@ -523,9 +542,7 @@ func (p *Publisher) publish(evs []queue.Event) error {
 		}
 		id := MsgID(p.cfg.SiteID, e.Seq)
 		m.Header.Set(nats.MsgIdHdr, id)
-		if prev != "" {
-			m.Header.Set(jetstream.ExpectedLastMsgIDHeader, prev)
-		}
+		m.Header.Set(jetstream.ExpectedLastSeqHeader, strconv.FormatUint(expect, 10))
 		m.Header.Set(HeaderSeq, strconv.FormatUint(e.Seq, 10))
 		m.Header.Set(HeaderType, e.Type)
 		f, err := p.js.PublishMsgAsync(m)
@@ -534,7 +551,7 @@ func (p *Publisher) publish(evs []queue.Event) error {
 			break
 		}
 		futures = append(futures, f)
-		prev = id
+		expect++
 	}
 	// Wait for every answer, in order; the cursor moves over the
 	// acknowledged prefix.
@@ -542,7 +559,12 @@ func (p *Publisher) publish(evs []queue.Event) error {
 	for i, f := range futures {
 		var err error
 		select {
-		case <-f.Ok():
+		case ack := <-f.Ok():
+			if want := first + uint64(i) + 1; ack.Sequence != want {
+				// Not where the chain puts it: another publisher, or a
+				// repeat of an event the stream holds elsewhere.
+				err = fmt.Errorf("the stream stored it at sequence %d, not %d", ack.Sequence, want)
+			}
 		case err = <-f.Err():
 		case <-p.ctx.Done():
 			err = p.ctx.Err()
@@ -552,7 +574,7 @@ func (p *Publisher) publish(evs []queue.Event) error {
 		}
 		if ackErr == nil {
 			p.mu.Lock()
-			p.cursor, p.prevID, p.publishedAt = evs[i].Seq, MsgID(p.cfg.SiteID, evs[i].Seq), time.Now()
+			p.cursor, p.lastSeq, p.publishedAt = evs[i].Seq, first+uint64(i)+1, time.Now()
 			p.mu.Unlock()
 		}
 	}
