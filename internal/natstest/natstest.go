@@ -3,15 +3,21 @@
 // three-node cluster on loopback, each with its store in t.TempDir(). A
 // server can be shut down and started again on the same port and store,
 // which is how tests take the link away and give it back.
+//
+// With NATSTEST_LOGDIR set to a folder, each server writes its debug log
+// there (NAME-PORT.log): how a stream's Raft group failed is in them.
 package natstest
 
 import (
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/logger"
 	"github.com/nats-io/nats-server/v2/server"
 )
 
@@ -68,6 +74,10 @@ func (s *Server) start() {
 	srv, err := server.NewServer(&o)
 	if err != nil {
 		s.t.Fatalf("natstest: %v", err)
+	}
+	if d := os.Getenv("NATSTEST_LOGDIR"); d != "" {
+		name := filepath.Join(d, fmt.Sprintf("%s-%d.log", s.opts.ServerName, s.opts.Port))
+		srv.SetLogger(logger.NewFileLogger(name, true, true, false, true, logger.LogUTC(true)), true, false)
 	}
 	srv.Start()
 	if !srv.ReadyForConnections(10 * time.Second) {
