@@ -235,6 +235,27 @@ func (x *sim) run(n int) {
 	}
 }
 
+// marker commits at least one more event at the site and waits until the
+// region applied them all, instead of sleeping "long enough" for nothing
+// more to come: the region applies a site's events in stream order and
+// the stream holds each once, so once the marker is applied everything
+// committed before it has arrived, and any repeat of it would have been
+// applied before the marker. It returns the site's last seq, the count
+// checkOnceInOrder then wants (after applied, the count from which the
+// region under test started).
+func (x *sim) marker(rr *regionRun, site string, applied uint64) uint64 {
+	x.t.Helper()
+	before := siteSeq(x.s)
+	for siteSeq(x.s) == before {
+		x.run(1)
+	}
+	want := siteSeq(x.s)
+	waitFor(x.t, "the region to apply the marker event", 30*time.Second, func() bool {
+		return uint64(rr.Obs.count(site))+applied >= want
+	})
+	return want
+}
+
 // siteSeq is the site's last committed event.
 func siteSeq(s *apptest.Server) uint64 { return s.App.Engine.State().Seq }
 

@@ -89,7 +89,7 @@ func TestRegionSeesEveryEventOnceInOrder(t *testing.T) {
 	x.run(400)
 	want := siteSeq(s)
 	waitFor(t, "the region to apply every event", 20*time.Second, func() bool { return uint64(rr.Obs.count("bintan")) >= want })
-	time.Sleep(100 * time.Millisecond) // nothing more may come
+	want = x.marker(rr, "bintan", 0) // nothing more may come
 	rr.Obs.checkOnceInOrder(t, "bintan", want)
 	sameReports(t, s, rr.R, "bintan", clock.Now().Format("2006-01-02"))
 
@@ -159,7 +159,7 @@ func TestLinkDropsForAnHourAndTheRegionCatchesUp(t *testing.T) {
 	ns.Restart()
 	want := siteSeq(s)
 	waitFor(t, "the region to catch up", 30*time.Second, func() bool { return uint64(rr.Obs.count("tanjungpinang")) >= want })
-	time.Sleep(200 * time.Millisecond)
+	want = x.marker(rr, "tanjungpinang", 0)
 	rr.Obs.checkOnceInOrder(t, "tanjungpinang", want)
 	sameReports(t, s, rr.R, "tanjungpinang", clock.Now().Format("2006-01-02"))
 	waitFor(t, "the site to say it caught up", 10*time.Second, func() bool {
@@ -232,7 +232,7 @@ func TestSiteRestartMidPublish(t *testing.T) {
 	x.run(100)
 	want = siteSeq(s)
 	waitFor(t, "the region to have everything", 30*time.Second, func() bool { return uint64(rr.Obs.count("karimun")) >= want })
-	time.Sleep(200 * time.Millisecond)
+	want = x.marker(rr, "karimun", 0)
 	rr.Obs.checkOnceInOrder(t, "karimun", want)
 	sameReports(t, s, rr.R, "karimun", clock.Now().Format("2006-01-02"))
 }
@@ -268,7 +268,7 @@ func TestRegionRestartAndRebuild(t *testing.T) {
 	rr2 := startRegion(t, ns.URL(), rr.Data, nil)
 	want2 := siteSeq(s)
 	waitFor(t, "the restarted region", 20*time.Second, func() bool { return uint64(rr2.Obs.count("lingga")) >= want2-want })
-	time.Sleep(200 * time.Millisecond)
+	want2 = x.marker(rr2, "lingga", want)
 	if n := rr2.Obs.count("lingga"); uint64(n) != want2-want {
 		t.Fatalf("the restarted region applied %d events, want the %d new ones", n, want2-want)
 	}
@@ -311,7 +311,7 @@ func TestClusterNodeDiesNothingLost(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(200 * time.Millisecond)
+	want = x.marker(rr, "natuna", 0)
 	rr.Obs.checkOnceInOrder(t, "natuna", want)
 	sameReports(t, s, rr.R, "natuna", clock.Now().Format("2006-01-02"))
 }
