@@ -92,8 +92,9 @@ func (r *Region) noteSiteName(site, name string) {
 func (r *Region) follow(ctx context.Context, site, stream string) {
 	defer r.wg.Done()
 	wait := time.Second
+	var handed uint64 // the stream seq last handed to the writer
 	for ctx.Err() == nil {
-		delivered, err := r.followOnce(ctx, site, stream)
+		delivered, err := r.followOnce(ctx, site, stream, &handed)
 		if ctx.Err() != nil {
 			return
 		}
@@ -116,11 +117,31 @@ func (r *Region) follow(ctx context.Context, site, stream string) {
 	}
 }
 
-func (r *Region) followOnce(ctx context.Context, site, stream string) (delivered bool, err error) {
-	cons, err := r.consumer(ctx, site, stream)
+// errGap is followOnce's answer when its consumer skipped messages.
+var errGap = errors.New("the consumer skipped messages; reading the stream again from the region's data")
+
+// followOnce hands the messages of one consumer to the writer in stream
+// order. It refuses a gap: when a consumer's leader moves (its node
+// died), the messages the old pull had delivered but not yet handed on
+// are gone from this side while the consumer counts them delivered; the
+// next message is past them, and acknowledging it (ack-all) would drop
+// them for good. The consumer is made again from what the region's data
+// holds instead, and the writer passes over what it has already.
+func (r *Region) followOnce(ctx context.Context, site, stream string, handed *uint64) (delivered bool, err error) {
+	cons, stored, fresh, err := r.consumer(ctx, site, stream, false)
 	if err != nil {
 		return false, err
 	}
+	next := max(stored, *handed) + 1
+	if fresh {
+		// A new consumer starts after stored: what the writer has not
+		// applied yet comes again.
+		next = stored + 1
+	}
+	// A fresh consumer's first message may be past next: the stream no
+	// longer holds the ones before (its limits); the writer counts them
+	// missing.
+	first := fresh
 	// Short pulls with a heartbeat: when the consumer's leader dies with
 	// its node, the iterator notices within seconds (two missed
 	// heartbeats) and the consumer is looked up again on the new leader.
@@ -146,6 +167,21 @@ func (r *Region) followOnce(ctx context.Context, site, stream string) (delivered
 			}
 			return delivered, err
 		}
+		if md, err := m.Metadata(); err == nil {
+			seq := md.Sequence.Stream
+			if seq > next && !first {
+				r.log.Warn("region: a site's consumer skipped messages; making it again", "site", site, "want", next, "got", seq)
+				if _, _, _, err := r.consumer(ctx, site, stream, true); err != nil {
+					return delivered, err
+				}
+				return delivered, errGap
+			}
+			first = false
+			if seq >= next {
+				next = seq + 1
+				*handed = seq
+			}
+		}
 		select {
 		case r.in <- inMsg{site: site, msg: m}:
 			delivered = true
@@ -159,8 +195,11 @@ func (r *Region) followOnce(ctx context.Context, site, stream string) (delivered
 // made afresh when the stream's acknowledged position is past what the
 // region's store holds (its data is older than its consumer: lost,
 // restored or new), so that every event the store lacks comes again.
-func (r *Region) consumer(ctx context.Context, site, stream string) (jetstream.Consumer, error) {
-	var stored uint64
+//
+// It returns the consumer, the stream seq the region's data holds, and
+// whether the consumer was made afresh (it then starts after that seq).
+// With renew the consumer is always made afresh.
+func (r *Region) consumer(ctx context.Context, site, stream string, renew bool) (_ jetstream.Consumer, stored uint64, fresh bool, _ error) {
 	r.do(func() {
 		if s := r.sites[site]; s != nil {
 			stored = s.StreamSeq
@@ -170,16 +209,18 @@ func (r *Region) consumer(ctx context.Context, site, stream string) (jetstream.C
 	switch {
 	case err == nil:
 		info := c.CachedInfo()
-		if info.AckFloor.Stream <= stored && info.Config.AckPolicy == jetstream.AckAllPolicy {
-			return c, nil
+		if !renew && info.AckFloor.Stream <= stored && info.Config.AckPolicy == jetstream.AckAllPolicy {
+			return c, stored, false, nil
 		}
-		r.log.Info("region: the consumer is ahead of the region's data; reading the stream again from what the data holds",
-			"site", site, "consumer_ack_floor", info.AckFloor.Stream, "stored", stored)
+		if !renew {
+			r.log.Info("region: the consumer is ahead of the region's data; reading the stream again from what the data holds",
+				"site", site, "consumer_ack_floor", info.AckFloor.Stream, "stored", stored)
+		}
 		if err := r.js.DeleteConsumer(ctx, stream, r.cfg.Consumer); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
-			return nil, err
+			return nil, stored, false, err
 		}
 	case !errors.Is(err, jetstream.ErrConsumerNotFound):
-		return nil, err
+		return nil, stored, false, err
 	}
 	cfg := jetstream.ConsumerConfig{
 		Durable:       r.cfg.Consumer,
@@ -193,5 +234,6 @@ func (r *Region) consumer(ctx context.Context, site, stream string) (jetstream.C
 	if stored > 0 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, stored+1
 	}
-	return r.js.CreateConsumer(ctx, stream, cfg)
+	c, err = r.js.CreateConsumer(ctx, stream, cfg)
+	return c, stored, err == nil, err
 }
