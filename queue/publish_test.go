@@ -13,19 +13,20 @@ import (
 // event and cannot pass the last committed event.
 func TestPublishCursor(t *testing.T) {
 	dir := t.TempDir()
+	now := time.Date(2026, 12, 31, 23, 59, 30, 0, time.UTC) // a year's last minute
 	open := func() (*storage.DB, *queue.Engine) {
 		db, err := storage.Open(dir, storage.Options{NoSync: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		eng, err := queue.Open(db, queue.Options{})
+		eng, err := queue.Open(db, queue.Options{Clock: func() time.Time { return now }})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return db, eng
 	}
 	db, eng := open()
-	ctx, now := context.Background(), time.Now()
+	ctx := context.Background()
 	if _, err := eng.Apply(ctx, now, queue.PutAgency{Agency: &queue.Agency{ID: "ag", Code: "AG", Name: "Agency"}, Create: true}); err != nil {
 		t.Fatal(err)
 	}
