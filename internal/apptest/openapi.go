@@ -210,6 +210,10 @@ var (
 	oaValidator validator.Validator
 	oaModel     *v3.Document
 	oaOptions   *config.ValidationOptions
+	// oaRegexps keeps the validator's compiled path and pattern
+	// expressions: without it every check compiles them again, a fifth
+	// of the check's time.
+	oaRegexps = &sync.Map{}
 )
 
 // loadOpenAPI compiles the document served at base once per process (the
@@ -245,7 +249,7 @@ func loadOpenAPI(base string) error {
 		}
 		oaModel = &m.Model
 		oaValidator = validator.NewValidatorFromV3Model(oaModel, strictOptions()...)
-		oaOptions = config.NewValidationOptions()
+		oaOptions = config.NewValidationOptions(config.WithRegexCache(oaRegexps))
 	})
 	return oaErr
 }
@@ -363,6 +367,7 @@ func describe(side string, errs []*vErrors.ValidationError) []string {
 // (the description's Conventions) and the maps keyed by data are left out.
 func strictOptions() []config.Option {
 	return []config.Option{
+		config.WithRegexCache(oaRegexps),
 		config.WithStrictMode(),
 		config.WithStrictIgnoredHeadersExtra(
 			"content-security-policy", "referrer-policy", "x-content-type-options",
