@@ -126,6 +126,7 @@ type sim struct {
 	now   time.Time
 	tix   map[string]*recTicket
 	order []string // ticket IDs in issue order
+	today []string // the simulated day's ticket IDs in issue order
 	days  []string // every simulated day; the last is today
 	// noShows waits to be called back: ticket ID → the counter's call
 	// count when it was a no-show.
@@ -232,6 +233,7 @@ func (s *sim) issue(service string, priority bool) {
 		visits: []*recVisit{{service: service, agency: serviceOf(service).agency, queued: s.now}}}
 	s.tix[tk.id] = tk
 	s.order = append(s.order, tk.id)
+	s.today = append(s.today, tk.id)
 }
 
 func (s *sim) act(c *simCtr, action string, mod func(*queue.CounterAction)) *queue.CounterResult {
@@ -341,7 +343,7 @@ func (s *sim) step(c *simCtr, day string, r *rand.Rand) {
 	// Call back a no-show of its services after three other calls, now and
 	// then; else the next by routing.
 	var back string
-	for _, id := range s.order {
+	for _, id := range s.today {
 		if n, ok := s.noShows[id]; ok && c.calls-n >= 3 && slices.Contains(c.services, s.tix[id].cur().service) && r.IntN(3) == 0 {
 			back = id
 			break
@@ -379,7 +381,7 @@ func (s *sim) step(c *simCtr, day string, r *rand.Rand) {
 
 // anyWaiting reports whether a ticket waits in one of c's services.
 func (s *sim) anyWaiting(c *simCtr) bool {
-	for _, id := range s.order {
+	for _, id := range s.today {
 		if tk := s.tix[id]; tk.status == queue.Waiting && slices.Contains(c.services, tk.cur().service) {
 			return true
 		}
@@ -393,6 +395,9 @@ func (s *sim) anyWaiting(c *simCtr) bool {
 func (s *sim) runDay(day string, seed uint64, n int, until string) {
 	r := rand.New(rand.NewPCG(seed, 7))
 	s.now = s.at(day, "07:45:00")
+	// Earlier days' tickets expired at the roll: only today's wait or
+	// are called back.
+	s.today = nil
 	start, last := s.now, s.at(day, "13:00:00")
 	var arrivals []time.Time
 	for range n {
