@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/mpp-digital/antrean/internal/racedetect"
 )
 
 // ---- a test-only parser for the words NumberWords produces ----
@@ -293,12 +295,18 @@ func TestNumberWordsStructure(t *testing.T) {
 	}
 }
 
-// TestNumberWordsRoundTripAll parses back every number in the whole range.
+// TestNumberWordsRoundTripAll parses back every number in the whole range
+// (under -race, every number below 20,000 and every 97th above: the race
+// detector finds nothing in this one goroutine and slows it tenfold; CI's
+// -cpu pass runs the whole range).
 func TestNumberWordsRoundTripAll(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long")
 	}
 	for n := 0; n <= 999999; n++ {
+		if racedetect.Enabled && n >= 20000 && n%97 != 0 {
+			continue
+		}
 		s := NumberWords(n)
 		if got, err := parseID(s); err != nil || got != n {
 			t.Fatalf("parseID(NumberWords(%d) = %q) = %d, %v", n, s, got, err)
