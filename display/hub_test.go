@@ -18,14 +18,16 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/mpp-digital/antrean/internal/apptest"
+	"github.com/mpp-digital/antrean/internal/browsertest"
 	"github.com/mpp-digital/antrean/queue"
 )
 
 // TestMain checks that no goroutine outlives the tests: every server is
 // stopped by its test's cleanup, so a websocket pump still running at the
 // end is a leak.
+// The lobby screens' tests share a Chromium (browsertest), ended first.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(browsertest.Main(m))
 }
 
 // wait bounds every wait for a message.
@@ -842,6 +844,9 @@ func TestPublicFeedHasNoKeys(t *testing.T) {
 // 6. Stopping the server closes every socket with 1001 "going away", and
 // leaves no goroutine behind.
 func TestShutdownClosesWith1001(t *testing.T) {
+	// What runs now (a shared Chromium of the screens' tests) is not
+	// this server's.
+	before := goleak.IgnoreCurrent()
 	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	tk := s.Issue(m, m.ServiceA1.ID, false)
@@ -873,9 +878,8 @@ func TestShutdownClosesWith1001(t *testing.T) {
 	resumed.close()
 	tf.close()
 	http.DefaultClient.CloseIdleConnections()
-	// Other tests' servers are gone too (cleanups ran), so anything left
-	// is this server's.
-	goleak.VerifyNone(t)
+	// Anything left that did not run before the test is this server's.
+	goleak.VerifyNone(t, before)
 
 	// A stopped server takes no new sockets.
 	if _, _, err := dial(s, "", nil); err == nil {
@@ -886,6 +890,9 @@ func TestShutdownClosesWith1001(t *testing.T) {
 // 6b. A client that stopped reading, with its socket full, does not hold
 // the shutdown up: the server stops promptly and leaves no goroutine.
 func TestShutdownWithStuckClient(t *testing.T) {
+	// What runs now (a shared Chromium of the screens' tests) is not
+	// this server's.
+	before := goleak.IgnoreCurrent()
 	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := s.SetupMall()
 	s.App.Hub.QueueSize = 1 << 20 // never cut off for being slow: only the shutdown ends it
@@ -931,7 +938,7 @@ func TestShutdownWithStuckClient(t *testing.T) {
 	pub.close()
 	stuck.Close()
 	http.DefaultClient.CloseIdleConnections()
-	goleak.VerifyNone(t)
+	goleak.VerifyNone(t, before)
 }
 
 // 7. A client sends only pings: small messages are dropped, one over the

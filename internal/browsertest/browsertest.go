@@ -14,10 +14,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -74,49 +76,38 @@ func ChromiumPath(t testing.TB) string {
 	return ""
 }
 
-// New starts Chromium for the test with a fresh profile.
+// New opens a tab for the test in a fresh browser context (its own
+// cookies, storage and cache, as a new profile has), closed when the test
+// ends.
+//
+// The tabs of a test binary share one Chromium per set of process flags
+// (Options.Sound): starting a Chromium costs about a second of CPU, and
+// the screens' tests open some eighty tabs.
 func New(t testing.TB, o Options) *Browser {
 	t.Helper()
-	path := ChromiumPath(t)
 	if o.Width == 0 || o.Height == 0 {
 		o.Width, o.Height = 1920, 1080
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("no-default-browser-check", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("mute-audio", true),
-		chromedp.Flag("lang", "id-ID"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(o.Width, o.Height),
-	}
-	if o.Sound {
-		opts = append(opts, chromedp.Flag("autoplay-policy", "no-user-gesture-required"))
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
+	parent := sharedBrowser(t, o.Sound)
+	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
 	b := &Browser{T: t, ctx: ctx}
 	t.Cleanup(func() {
-		// Cancel closes the browser and waits for it to end.
+		// Cancel closes the tab and disposes of its browser context.
 		if err := chromedp.Cancel(ctx); err != nil {
-			t.Logf("browsertest: closing Chromium: %v", err)
+			t.Logf("browsertest: closing the tab: %v", err)
 		}
 		cancel()
-		cancelAlloc()
 	})
-	// The first Run starts the browser; it must not carry a timeout.
 	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("browsertest: starting Chromium: %v", err)
+		t.Fatalf("browsertest: opening a tab: %v", err)
 	}
+	// A tab of a shared browser is not the only window: without this
+	// the one opened last has the focus, and a page behind it would see
+	// no focus events.
+	b.do(10*time.Second, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
+		return err
+	}))
 	go func() {
 		for m, err := range chromedp.Console(ctx) {
 			if err != nil {
@@ -347,4 +338,112 @@ func short(s string) string {
 		return s[:117] + "..."
 	}
 	return s
+}
+
+var (
+	sharedMu sync.Mutex
+	shared   = map[bool]*running{} // by Options.Sound
+)
+
+// running is a shared Chromium.
+type running struct {
+	ctx         context.Context // its first tab's
+	cancelAlloc context.CancelFunc
+	dir         string
+}
+
+// CloseAll ends the shared browsers and removes their profiles. A
+// TestMain that checks for leaked goroutines after the tests calls it
+// first (see Main); without it they end with the test binary.
+func CloseAll() {
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	for k, r := range shared {
+		chromedp.Cancel(r.ctx) // closes the browser and waits for it
+		r.cancelAlloc()
+		os.RemoveAll(r.dir)
+		delete(shared, k)
+	}
+}
+
+// Main wraps a testing.M so that its Run ends the shared browsers after
+// the tests, as in goleak.VerifyTestMain(browsertest.Main(m)).
+func Main(m interface{ Run() int }) interface{ Run() int } { return closing{m} }
+
+type closing struct{ m interface{ Run() int } }
+
+func (c closing) Run() int {
+	code := c.m.Run()
+	CloseAll()
+	return code
+}
+
+// sharedBrowser is the running Chromium with the process flags for sound,
+// started on first use, and again if it has died. It lives until the
+// test binary ends; Chromium is started with a parent-death signal, so it
+// ends with it.
+func sharedBrowser(t testing.TB, sound bool) context.Context {
+	t.Helper()
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if r := shared[sound]; r != nil && r.ctx.Err() == nil {
+		return r.ctx
+	}
+	path := ChromiumPath(t)
+	dir, err := profileDir()
+	if err != nil {
+		t.Fatalf("browsertest: %v", err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		// Several tabs can be open at once (a kiosk and a lobby screen in
+		// one test): none of them may be slowed as a background tab.
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("mute-audio", true),
+		chromedp.Flag("lang", "id-ID"),
+		chromedp.UserDataDir(dir),
+		chromedp.WindowSize(1920, 1080),
+	}
+	if sound {
+		opts = append(opts, chromedp.Flag("autoplay-policy", "no-user-gesture-required"))
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, _ := chromedp.NewContext(actx)
+	// The first Run starts the browser; it must not carry a timeout.
+	if err := chromedp.Do(ctx); err != nil {
+		cancelAlloc()
+		t.Fatalf("browsertest: starting Chromium: %v", err)
+	}
+	shared[sound] = &running{ctx: ctx, cancelAlloc: cancelAlloc, dir: dir}
+	return ctx
+}
+
+// profileDir makes a user data directory for a shared Chromium, named by
+// this process, and removes those of test binaries that have ended (a
+// shared browser outlives every test, so no test's cleanup removes it).
+func profileDir() (string, error) {
+	const prefix = "antrean-browsertest-"
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), prefix+"*"))
+	for _, d := range old {
+		pid, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(d), prefix), "-")
+		if n, err := strconv.Atoi(pid); err == nil && n != os.Getpid() {
+			if _, err := os.Stat(fmt.Sprintf("/proc/%d", n)); errors.Is(err, fs.ErrNotExist) {
+				os.RemoveAll(d)
+			}
+		}
+	}
+	return os.MkdirTemp("", fmt.Sprintf("%s%d-", prefix, os.Getpid()))
 }
