@@ -86,10 +86,16 @@ func (s *Server) start() {
 	s.srv = srv
 }
 
-// URL is the client URL.
+// URL is the client URL: tls:// when the server takes TLS only.
 func (s *Server) URL() string {
-	return fmt.Sprintf("nats://127.0.0.1:%d", s.opts.Port)
+	if s.opts.TLSConfig != nil {
+		return "tls://" + s.Addr()
+	}
+	return "nats://" + s.Addr()
 }
+
+// Addr is the server's client address, host:port.
+func (s *Server) Addr() string { return fmt.Sprintf("127.0.0.1:%d", s.opts.Port) }
 
 // Shutdown stops the server (the link drops); Restart starts it again.
 func (s *Server) Shutdown() {
@@ -129,9 +135,9 @@ func StartCluster(t testing.TB) *Cluster {
 	for _, p := range cports {
 		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", p))
 	}
-	c := &Cluster{}
+	var all []server.Options
 	for i := range n {
-		opts := server.Options{
+		all = append(all, server.Options{
 			ServerName:         fmt.Sprintf("n%d", i+1),
 			Host:               "127.0.0.1",
 			Port:               ports[i],
@@ -144,7 +150,18 @@ func StartCluster(t testing.TB) *Cluster {
 				Port: cports[i],
 			},
 			Routes: server.RoutesFromStr(strings.Join(routes, ",")),
-		}
+		})
+	}
+	return StartClusterWith(t, all)
+}
+
+// StartClusterWith runs a cluster of servers with the options all (a
+// configuration file's, say: routes, TLS and accounts as they are) and
+// waits until JetStream has a meta leader with every peer current.
+func StartClusterWith(t testing.TB, all []server.Options) *Cluster {
+	t.Helper()
+	c := &Cluster{}
+	for _, opts := range all {
 		// The servers start one after the other: a server waits for no
 		// route, so StartWith returns at once.
 		c.Servers = append(c.Servers, StartWith(t, opts))
@@ -154,7 +171,7 @@ func StartCluster(t testing.TB) *Cluster {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		for _, s := range c.Servers {
-			if s.srv != nil && s.srv.JetStreamIsLeader() && allPeersCurrent(s.srv, n-1) {
+			if s.srv != nil && s.srv.JetStreamIsLeader() && allPeersCurrent(s.srv, len(all)-1) {
 				return c
 			}
 		}
