@@ -5,10 +5,14 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -222,4 +226,104 @@ func streamMsgs(t testing.TB, url, site string, opts ...nats.Option) uint64 {
 		t.Fatal(err)
 	}
 	return st.CachedInfo().State.Msgs
+}
+
+// deployNATSPasswords are the passwords deploy/nats/accounts.conf reads
+// from the environment.
+var deployNATSPasswords = map[string]string{
+	"ANTREAN_REGION_NATS_PASSWORD":      "region-secret",
+	"ANTREAN_OPERATOR_NATS_PASSWORD":    "operator-secret",
+	"ANTREAN_SITE_BINTAN_NATS_PASSWORD": "bintan-secret",
+	"ANTREAN_SITE_BATAM_NATS_PASSWORD":  "batam-secret",
+	"ANTREAN_SYS_NATS_PASSWORD":         "sys-secret",
+}
+
+// The three nodes of deploy/nats, read by server.ProcessConfigFile as
+// shipped but for where they listen, where their files are and whom
+// their routes name (all on loopback here): TLS for clients
+// (server-authenticated: no client certificates, so a mall needs only
+// the CA), routes that check each other's certificates, the accounts of
+// accounts.conf. They form a cluster (with node certificates for server
+// and client authentication; serverAuth alone, the routes fail); the
+// operator makes an R3 stream, a mall publishes to it over TLS with its
+// own user, and the region reads every event once, in order.
+func TestDeployNATSConfigsOverTLS(t *testing.T) {
+	for k, v := range deployNATSPasswords {
+		t.Setenv(k, v)
+	}
+	ca := natstest.NewCA(t, "Antrean Provinsi CA")
+	dir := t.TempDir()
+	accounts, err := os.ReadFile("../deploy/nats/accounts.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "accounts.conf"), accounts, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const n = 3
+	ports, cports := make([]int, n), make([]int, n)
+	for i := range n {
+		ports[i], cports[i] = natstest.FreePort(t), natstest.FreePort(t)
+	}
+	var all []server.Options
+	for i := range n {
+		node := fmt.Sprintf("nats-%d", i+1)
+		b, err := os.ReadFile("../deploy/nats/" + node + ".conf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		conf := string(b)
+		cert, key := ca.Issue(node, "127.0.0.1", node+".antrean.provinsi.go.id", "nats.antrean.provinsi.go.id")
+		edit := func(old, new string) {
+			t.Helper()
+			if !strings.Contains(conf, old) {
+				t.Fatalf("%s.conf has no %q any more: change this test with it", node, old)
+			}
+			conf = strings.ReplaceAll(conf, old, new)
+		}
+		edit(`"/etc/nats/tls/`+node+`.crt"`, strconv.Quote(cert))
+		edit(`"/etc/nats/tls/`+node+`.key"`, strconv.Quote(key))
+		edit(`"/etc/nats/tls/ca.crt"`, strconv.Quote(ca.File))
+		edit(`"/var/lib/nats/jetstream"`, strconv.Quote(t.TempDir()))
+		edit("listen: 0.0.0.0:4222", fmt.Sprintf("listen: 127.0.0.1:%d", ports[i]))
+		edit("listen: 0.0.0.0:6222", fmt.Sprintf("listen: 127.0.0.1:%d", cports[i]))
+		edit("http: 127.0.0.1:8222", "") // three nodes on one machine
+		for j := range n {
+			edit(fmt.Sprintf("nats-route://nats-%d.antrean.provinsi.go.id:6222", j+1), fmt.Sprintf("nats-route://127.0.0.1:%d", cports[j]))
+		}
+		file := filepath.Join(dir, node+".conf")
+		if err := os.WriteFile(file, []byte(conf), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		opts, err := server.ProcessConfigFile(file)
+		if err != nil {
+			t.Fatalf("%s.conf: %v", node, err)
+		}
+		if opts.TLSConfig == nil || opts.TLSConfig.MinVersion != tls.VersionTLS12 || opts.TLSVerify || opts.TLSConfig.ClientAuth != tls.NoClientCert {
+			t.Errorf("%s.conf: clients: TLS 1.2 or later without client certificates, got verify %t, %+v", node, opts.TLSVerify, opts.TLSConfig)
+		}
+		if opts.Cluster.TLSConfig == nil || opts.Cluster.TLSConfig.ClientAuth != tls.RequireAndVerifyClientCert {
+			t.Errorf("%s.conf: routes are not mutually authenticated: %+v", node, opts.Cluster.TLSConfig)
+		}
+		all = append(all, *opts)
+	}
+	natstest.StartClusterWith(t, all)
+	// Every node, as README's malls list them.
+	urls := func(user, password string) string {
+		var out []string
+		for _, p := range ports {
+			out = append(out, fmt.Sprintf("tls://%s:%s@127.0.0.1:%d", user, password, p))
+		}
+		return strings.Join(out, ",")
+	}
+
+	addSite(t, urls("operator", "operator-secret"), "bintan", "MPP Kabupaten Bintan", 3, nats.RootCAs(ca.File))
+	clock := apptest.NewClock(apptest.Workday.Add(-2 * time.Hour))
+	s := startSiteConn(t, natspub.Conn{URL: urls("site-bintan", "bintan-secret"), CA: ca.File}, "bintan", "", clock)
+	m := s.SetupMall()
+	rr := startRegion(t, urls("region", "region-secret"), "", func(c *region.Config) { c.Conn.CA = ca.File; c.Clock = clock.Now })
+	x := newSim(t, s, m, 7)
+	x.run(100)
+	want := x.marker(rr, "bintan", 0)
+	rr.Obs.checkOnceInOrder(t, "bintan", want)
 }

@@ -34,7 +34,7 @@ func Start(t testing.TB) *Server {
 	s := &Server{t: t, opts: server.Options{
 		ServerName: "n1",
 		Host:       "127.0.0.1",
-		Port:       freePort(t),
+		Port:       FreePort(t),
 		JetStream:  true,
 		StoreDir:   t.TempDir(),
 		NoLog:      true,
@@ -56,7 +56,7 @@ func StartWith(t testing.TB, opts server.Options) *Server {
 		opts.StoreDir = t.TempDir()
 	}
 	if opts.Port == 0 {
-		opts.Port = freePort(t)
+		opts.Port = FreePort(t)
 	}
 	if opts.Host == "" {
 		opts.Host = "127.0.0.1"
@@ -129,7 +129,7 @@ func StartCluster(t testing.TB) *Cluster {
 	const n = 3
 	ports, cports := make([]int, n), make([]int, n)
 	for i := range n {
-		ports[i], cports[i] = freePort(t), freePort(t)
+		ports[i], cports[i] = FreePort(t), FreePort(t)
 	}
 	var routes []string
 	for _, p := range cports {
@@ -190,7 +190,8 @@ func (c *Cluster) URL() string {
 	return strings.Join(out, ",")
 }
 
-func freePort(t testing.TB) int {
+// FreePort is a loopback port that was free a moment ago.
+func FreePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
