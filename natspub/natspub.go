@@ -46,6 +46,7 @@ package natspub
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -146,6 +147,87 @@ func (c Conn) Options(extra ...nats.Option) []nats.Option {
 // even when no server answers, and keeps trying in the background.
 func (c Conn) Connect(extra ...nats.Option) (*nats.Conn, error) {
 	return nats.Connect(c.URL, c.Options(extra...)...)
+}
+
+// ConnErr keeps why the last attempt to connect to NATS failed, for
+// /readyz and the log. A connection made by Conn retries in the
+// background for ever (RetryOnFailedConnect), so a failed attempt's
+// error reaches no caller: without ConnErr a server whose certificate
+// this client does not trust (no --nats-ca, or the wrong one), a server
+// that wants a client certificate, a wrong password and a link that is
+// down all look alike — "not connected", and nothing in the log.
+//
+// Wire Failed to nats.ReconnectErrHandler (nats.go calls it for the
+// first attempt too, with RetryOnFailedConnect) and Up to the connect
+// and reconnect handlers: nats.go calls them all from one goroutine, in
+// order, so a success is never overtaken by an older failure.
+type ConnErr struct {
+	mu     sync.Mutex
+	reason string
+	// logged holds the reasons already logged since the connection was
+	// last up: a server list tried round and round logs each once.
+	logged map[string]bool
+}
+
+// Failed notes a failed attempt; it reports whether its reason is new
+// since the connection was last up (worth a log line).
+func (e *ConnErr) Failed(err error) bool {
+	if err == nil {
+		return false
+	}
+	r := ExplainConnErr(err)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.reason = r
+	if e.logged[r] {
+		return false
+	}
+	if e.logged == nil || len(e.logged) >= 16 {
+		e.logged = map[string]bool{}
+	}
+	e.logged[r] = true
+	return true
+}
+
+// Up notes that the connection is up.
+func (e *ConnErr) Up() {
+	e.mu.Lock()
+	e.reason, e.logged = "", nil
+	e.mu.Unlock()
+}
+
+// Reason is why nc is not connected: the last failed attempt's error,
+// with a hint when it is a matter of certificates; "" while nc is
+// connected or before an attempt failed.
+func (e *ConnErr) Reason(nc *nats.Conn) string {
+	if nc == nil || nc.IsConnected() {
+		return ""
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.reason
+}
+
+// ExplainConnErr is the error of an attempt to connect, with a hint at
+// what to look at when it is a matter of certificates: the server's not
+// trusted (the CA), naming another host, not valid, or the server
+// demanding one of the client.
+func ExplainConnErr(err error) string {
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &unknown):
+		return err.Error() + " (the server's certificate is not signed by the CA of --nats-ca, ANTREAN_NATS_CA; without it only the system's CAs are trusted)"
+	case errors.As(err, &host):
+		return err.Error() + " (the server's certificate does not name the host of the URL: connect by a name it has)"
+	case errors.As(err, &invalid):
+		return err.Error() + " (the server's certificate is not valid: expired, not yet valid, or not for a server; is this machine's clock right?)"
+	case strings.Contains(err.Error(), "tls: certificate required"):
+		// A TLS alert from the server; crypto/tls has no type for it.
+		return err.Error() + " (the server demands a client certificate, which antrean does not send: turn verify off in the server's client tls block)"
+	}
+	return err.Error()
 }
 
 // Redacted is the URL without any user or password in it, for logs.
@@ -286,7 +368,9 @@ type Status struct {
 	// event not yet published (0 when none).
 	LagEvents  uint64 `json:"lag_events"`
 	LagSeconds int64  `json:"lag_seconds"`
-	// LastError is the last failure, "" once publishing works again.
+	// LastError is the last failure, "" once publishing works again;
+	// while not connected, why the last attempt to connect failed (an
+	// untrusted certificate, a refused password, no answer).
 	LastError string `json:"last_error"`
 	// PublishedAt is when an event was last acknowledged.
 	PublishedAt *time.Time `json:"published_at"`
@@ -308,8 +392,9 @@ type Publisher struct {
 	done   chan struct{}
 	once   sync.Once
 
-	nc *nats.Conn
-	js jetstream.JetStream
+	nc      *nats.Conn
+	js      jetstream.JetStream
+	connErr ConnErr
 
 	mu          sync.Mutex
 	cursor      uint64 // the last seq the stream holds
@@ -343,7 +428,19 @@ func (p *Publisher) Start() error {
 				p.log.Warn("nats: disconnected; the site keeps serving and catches up later", "err", err)
 			}
 		}),
-		nats.ReconnectHandler(func(c *nats.Conn) { p.log.Info("nats: reconnected", "server", c.ConnectedUrlRedacted()) }),
+		nats.ReconnectErrHandler(func(_ *nats.Conn, err error) {
+			if p.connErr.Failed(err) {
+				p.log.Warn("nats: cannot connect; the site keeps serving and catches up later", "err", ExplainConnErr(err))
+			}
+		}),
+		nats.ConnectHandler(func(c *nats.Conn) {
+			p.connErr.Up()
+			p.log.Info("nats: connected", "server", c.ConnectedUrlRedacted())
+		}),
+		nats.ReconnectHandler(func(c *nats.Conn) {
+			p.connErr.Up()
+			p.log.Info("nats: reconnected", "server", c.ConnectedUrlRedacted())
+		}),
 	)
 	if err != nil {
 		return fmt.Errorf("natspub: %w", err)
@@ -400,6 +497,10 @@ func (p *Publisher) Status() Status {
 	}
 	p.mu.Unlock()
 	s.Connected = p.nc != nil && p.nc.IsConnected()
+	if r := p.connErr.Reason(p.nc); r != "" {
+		// While it is down, why the connection fails is the news.
+		s.LastError = "connecting: " + r
+	}
 	if latest > s.Cursor {
 		s.LagEvents = latest - s.Cursor
 		if evs, err := p.store.Events(s.Cursor, 1); err == nil && len(evs) > 0 {

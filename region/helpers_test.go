@@ -1,6 +1,7 @@
 package region_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -23,10 +24,11 @@ import (
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// addSite makes a site's stream, as the operator's add-site does.
-func addSite(t testing.TB, url, site, name string, replicas int) {
+// addSite makes a site's stream, as the operator's add-site does; opts
+// are the operator's (its CA, for a server that takes TLS only).
+func addSite(t testing.TB, url, site, name string, replicas int, opts ...nats.Option) {
 	t.Helper()
-	nc, err := nats.Connect(url)
+	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,11 +47,39 @@ func addSite(t testing.TB, url, site, name string, replicas int) {
 // startSite runs a site that publishes to NATS at url as site.
 func startSite(t testing.TB, url, site, data string, clock *apptest.Clock) *apptest.Server {
 	t.Helper()
+	return startSiteConn(t, natspub.Conn{URL: url}, site, data, clock)
+}
+
+// startSiteConn is startSite with the whole of the site's NATS link
+// (its CA); log, when set, gets the site's log.
+func startSiteConn(t testing.TB, conn natspub.Conn, site, data string, clock *apptest.Clock, log ...io.Writer) *apptest.Server {
+	t.Helper()
 	return apptest.Start(t, apptest.Options{Data: data, Clock: clock, Configure: func(c *app.Config) {
-		c.NATS = natspub.Config{Conn: natspub.Conn{URL: url}, SiteID: site,
+		c.NATS = natspub.Config{Conn: conn, SiteID: site,
 			MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond, AckTimeout: 3 * time.Second, SaveEvery: 100 * time.Millisecond}
 		c.NoSync = true
+		if len(log) > 0 {
+			c.Logger = slog.New(slog.NewTextHandler(log[0], nil))
+		}
 	}})
+}
+
+// logBuffer is a log that a test reads while the server writes it.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // observer records what the region applied, per site, in order.

@@ -169,6 +169,10 @@ func (r *Region) readyz(c echo.Context) error {
 	r.mu.Lock()
 	lastErr, n := r.lastErr, len(r.consumers)
 	r.mu.Unlock()
+	if reason := r.connErr.Reason(r.nc); reason != "" {
+		// While it is down, why the connection fails is the news.
+		lastErr = "connecting to NATS: " + reason
+	}
 	body := map[string]any{"status": "ready", "nats_connected": r.nc.IsConnected(), "sites": n, "last_error": lastErr}
 	select {
 	case <-r.failed:

@@ -158,8 +158,9 @@ type Region struct {
 	store Store
 	log   *slog.Logger
 
-	nc *nats.Conn
-	js jetstream.JetStream
+	nc      *nats.Conn
+	js      jetstream.JetStream
+	connErr natspub.ConnErr
 
 	in   chan inMsg
 	reqs chan func()
@@ -224,7 +225,16 @@ func Open(cfg Config, store Store) (*Region, error) {
 				r.log.Warn("region: NATS disconnected; reconnecting", "err", err)
 			}
 		}),
-		nats.ReconnectHandler(func(c *nats.Conn) { r.log.Info("region: NATS reconnected", "server", c.ConnectedUrlRedacted()) }),
+		nats.ReconnectErrHandler(func(_ *nats.Conn, err error) {
+			if r.connErr.Failed(err) {
+				r.log.Warn("region: cannot connect to NATS; retrying", "err", natspub.ExplainConnErr(err))
+			}
+		}),
+		nats.ConnectHandler(func(*nats.Conn) { r.connErr.Up() }),
+		nats.ReconnectHandler(func(c *nats.Conn) {
+			r.connErr.Up()
+			r.log.Info("region: NATS reconnected", "server", c.ConnectedUrlRedacted())
+		}),
 	)
 	if err != nil {
 		halt()

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/mpp-digital/antrean/natspub"
@@ -91,9 +92,14 @@ func addSiteCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		return usageError{errors.New("usage: antrean region add-site --nats URL --site-id CODE --name NAME [--replicas 3]")}
 	}
 	conn.Name = "antrean-add-site"
-	nc, err := conn.Connect()
+	// One attempt, not retried in the background as a server's link is:
+	// the operator then reads why the server refused (a certificate not
+	// trusted, a wrong password). Retrying, the request for the stream
+	// failed at once with "nats: outbound buffer limit exceeded" (no
+	// reconnect buffer), which said nothing of the cause.
+	nc, err := conn.Connect(nats.RetryOnFailedConnect(false))
 	if err != nil {
-		return err
+		return fmt.Errorf("connecting to %s: %s", conn.Redacted(), natspub.ExplainConnErr(err))
 	}
 	defer nc.Close()
 	js, err := jetstream.New(nc)

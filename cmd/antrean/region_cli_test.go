@@ -78,3 +78,49 @@ func TestRegionCommands(t *testing.T) {
 		t.Errorf("region exit code %d", code)
 	}
 }
+
+// The same over TLS, as README's province runs it: a NATS server that
+// takes TLS only, and the province's CA handed to each command —
+// add-site's --nats-ca, the mall's ANTREAN_NATS_CA, the region's
+// --nats-ca. add-site without the CA fails and says why (it said
+// "nats: outbound buffer limit exceeded").
+func TestRegionCommandsOverTLS(t *testing.T) {
+	ca := natstest.NewCA(t, "Antrean Provinsi CA")
+	cert, key := ca.Issue("nats-1", "127.0.0.1", "localhost")
+	ns := natstest.StartTLS(t, cert, key, "")
+
+	r := runCLI(t, nil, "", "region", "add-site", "--nats", ns.URL(), "--site-id", "bintan", "--name", "MPP Kabupaten Bintan")
+	if r.code != 1 || !strings.Contains(r.stderr, "certificate signed by unknown authority") || !strings.Contains(r.stderr, "--nats-ca") || r.elapsed > 10*time.Second {
+		t.Errorf("add-site without the CA: exit %d after %v\n%s", r.code, r.elapsed, r.stderr)
+	}
+	r = runCLI(t, nil, "", "region", "add-site", "--nats", ns.URL(), "--nats-ca", ca.File, "--site-id", "bintan", "--name", "MPP Kabupaten Bintan")
+	if r.code != 0 || !strings.Contains(r.stdout, "stream ANTREAN_bintan") {
+		t.Fatalf("add-site with --nats-ca: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+
+	siteData := t.TempDir()
+	site := startServer(t, "demo", siteData, []string{"ANTREAN_NATS_URL=" + ns.URL(), "ANTREAN_NATS_CA=" + ca.File, "ANTREAN_SITE_ID=bintan"})
+	issue(t, site.url, kioskToken(t, siteData), unlimited(t, site.url)[0].ID)
+
+	reg := startServer(t, "region", t.TempDir(), []string{"ANTREAN_REGION_ADMIN_PASSWORD=region-admin-pw"}, "--nats", ns.URL(), "--nats-ca", ca.File)
+	token := login(t, reg.url, "admin", "region-admin-pw")
+	var board struct {
+		Sites []struct {
+			Issued int `json:"issued"`
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		mustJSON(t, http.MethodGet, reg.url+"/api/v1/board", token, nil, http.StatusOK, &board)
+		if len(board.Sites) == 1 && board.Sites[0].Issued == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the region's board: %+v", board)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if code, _ := reg.term(); code != 0 {
+		t.Errorf("region exit code %d", code)
+	}
+}

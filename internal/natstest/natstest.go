@@ -34,7 +34,7 @@ func Start(t testing.TB) *Server {
 	s := &Server{t: t, opts: server.Options{
 		ServerName: "n1",
 		Host:       "127.0.0.1",
-		Port:       freePort(t),
+		Port:       FreePort(t),
 		JetStream:  true,
 		StoreDir:   t.TempDir(),
 		NoLog:      true,
@@ -56,7 +56,7 @@ func StartWith(t testing.TB, opts server.Options) *Server {
 		opts.StoreDir = t.TempDir()
 	}
 	if opts.Port == 0 {
-		opts.Port = freePort(t)
+		opts.Port = FreePort(t)
 	}
 	if opts.Host == "" {
 		opts.Host = "127.0.0.1"
@@ -86,10 +86,16 @@ func (s *Server) start() {
 	s.srv = srv
 }
 
-// URL is the client URL.
+// URL is the client URL: tls:// when the server takes TLS only.
 func (s *Server) URL() string {
-	return fmt.Sprintf("nats://127.0.0.1:%d", s.opts.Port)
+	if s.opts.TLSConfig != nil {
+		return "tls://" + s.Addr()
+	}
+	return "nats://" + s.Addr()
 }
+
+// Addr is the server's client address, host:port.
+func (s *Server) Addr() string { return fmt.Sprintf("127.0.0.1:%d", s.opts.Port) }
 
 // Shutdown stops the server (the link drops); Restart starts it again.
 func (s *Server) Shutdown() {
@@ -123,15 +129,15 @@ func StartCluster(t testing.TB) *Cluster {
 	const n = 3
 	ports, cports := make([]int, n), make([]int, n)
 	for i := range n {
-		ports[i], cports[i] = freePort(t), freePort(t)
+		ports[i], cports[i] = FreePort(t), FreePort(t)
 	}
 	var routes []string
 	for _, p := range cports {
 		routes = append(routes, fmt.Sprintf("nats://127.0.0.1:%d", p))
 	}
-	c := &Cluster{}
+	var all []server.Options
 	for i := range n {
-		opts := server.Options{
+		all = append(all, server.Options{
 			ServerName:         fmt.Sprintf("n%d", i+1),
 			Host:               "127.0.0.1",
 			Port:               ports[i],
@@ -144,7 +150,18 @@ func StartCluster(t testing.TB) *Cluster {
 				Port: cports[i],
 			},
 			Routes: server.RoutesFromStr(strings.Join(routes, ",")),
-		}
+		})
+	}
+	return StartClusterWith(t, all)
+}
+
+// StartClusterWith runs a cluster of servers with the options all (a
+// configuration file's, say: routes, TLS and accounts as they are) and
+// waits until JetStream has a meta leader with every peer current.
+func StartClusterWith(t testing.TB, all []server.Options) *Cluster {
+	t.Helper()
+	c := &Cluster{}
+	for _, opts := range all {
 		// The servers start one after the other: a server waits for no
 		// route, so StartWith returns at once.
 		c.Servers = append(c.Servers, StartWith(t, opts))
@@ -154,7 +171,7 @@ func StartCluster(t testing.TB) *Cluster {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		for _, s := range c.Servers {
-			if s.srv != nil && s.srv.JetStreamIsLeader() && allPeersCurrent(s.srv, n-1) {
+			if s.srv != nil && s.srv.JetStreamIsLeader() && allPeersCurrent(s.srv, len(all)-1) {
 				return c
 			}
 		}
@@ -173,7 +190,8 @@ func (c *Cluster) URL() string {
 	return strings.Join(out, ",")
 }
 
-func freePort(t testing.TB) int {
+// FreePort is a loopback port that was free a moment ago.
+func FreePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
