@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mpp-digital/antrean/internal/simdata"
 	"github.com/mpp-digital/antrean/queue"
 	"github.com/mpp-digital/antrean/reports"
 	"github.com/mpp-digital/antrean/storage"
@@ -28,18 +29,15 @@ func TestArchivedDaysKeepTheirFigures(t *testing.T) {
 	defer db.Close()
 	wib, _ := time.LoadLocation("Asia/Jakarta")
 	const today = "2026-09-13"
-	m := benchMall()
-	if err := db.Commit(&queue.Batch{Puts: m.puts()}); err != nil {
+	g := simdata.New(wib, 0, 0)
+	g.TicketsOnly = true
+	if err := db.Commit(g.Setup()); err != nil {
 		t.Fatal(err)
 	}
 	var days []string
-	for i, d := 0, addDay(today, -12); d < today; i, d = i+1, addDay(d, 1) {
+	for d := addDay(today, -12); d < today; d = addDay(d, 1) {
 		days = append(days, d)
-		b := &queue.Batch{Day: d}
-		for _, tk := range m.day(d, uint64(i), 300, wib) {
-			b.Puts = append(b.Puts, queue.Put{Kind: queue.KindTicket, ID: tk.ID, Value: tk})
-		}
-		if err := db.Commit(b); err != nil {
+		if err := db.Commit(g.Day(d, 300)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -32,6 +32,12 @@ type Generator struct {
 	Users    []*queue.User
 	// FeedbackShare is the share of served tickets rated (0.25).
 	FeedbackShare float64
+	// TicketsOnly makes Day's batch hold the tickets alone — no events,
+	// audit entries or survey responses — for benchmarks of what is made
+	// from tickets only (the reports' day summaries), where the rest
+	// would be most of the writing and of the file. The tickets are the
+	// same as without it, and Seq and AuditSeq do not move.
+	TicketsOnly bool
 
 	weights  []int
 	byServ   map[string][]*queue.Counter
@@ -122,7 +128,7 @@ func (g *Generator) AuditSeq() uint64 { return g.auditSeq }
 // issue, calls, recalls, service and end, survey responses), the audit
 // entries of the officers (sign-in, every counter action), and a survey
 // response for FeedbackShare of the served tickets (half with a profile,
-// a tenth with a comment).
+// a tenth with a comment). With TicketsOnly, the tickets alone.
 func (g *Generator) Day(day string, n int) *queue.Batch {
 	h := fnv.New64a()
 	h.Write([]byte(day))
@@ -159,6 +165,9 @@ func (g *Generator) Day(day string, n int) *queue.Batch {
 	var evs []pending
 	var audits []*queue.AuditEntry
 	emit := func(t time.Time, typ string, data any) {
+		if g.TicketsOnly {
+			return
+		}
 		raw, err := json.Marshal(data)
 		if err != nil {
 			panic(err)
@@ -166,6 +175,9 @@ func (g *Generator) Day(day string, n int) *queue.Batch {
 		evs = append(evs, pending{at: t, typ: typ, data: raw})
 	}
 	audit := func(t time.Time, u *queue.User, action, kind, id string) {
+		if g.TicketsOnly {
+			return
+		}
 		audits = append(audits, &queue.AuditEntry{At: t, Actor: queue.AuditActor{Kind: "user", ID: u.ID, Name: u.Username},
 			Address: "10.20.1." + u.ID[len(u.ID)-2:], Action: action, Target: queue.AuditTarget{Kind: kind, ID: id}})
 	}
@@ -304,6 +316,9 @@ func (g *Generator) Day(day string, n int) *queue.Batch {
 		// The events: each step's public view of the ticket as it was
 		// then.
 		ahead := r.IntN(40)
+		if g.TicketsOnly {
+			steps = nil
+		}
 		for _, s := range steps {
 			a := g.agency(s.svc.AgencyID)
 			pt := &queue.PublicTicket{ID: t.ID, Number: t.Number, ServiceID: s.svc.ID, ServiceName: s.svc.Name, ServiceNameEN: s.svc.NameEN,
@@ -339,7 +354,8 @@ func (g *Generator) Day(day string, n int) *queue.Batch {
 			emit(s.at, s.typ, ev)
 		}
 
-		// The survey.
+		// The survey; drawn with TicketsOnly too, so that the next
+		// tickets are the same.
 		if t.Status == queue.Done && r.Float64() < g.FeedbackShare {
 			f := &queue.Feedback{TicketID: t.ID, Day: day, ServiceID: t.ServiceID, AgencyID: t.AgencyID, CounterID: t.CounterID, Channel: "visitor",
 				At: t.DoneAt.Add(mins(1, 4)), Scores: make([]int, 9)}
@@ -353,7 +369,9 @@ func (g *Generator) Day(day string, n int) *queue.Batch {
 			if r.IntN(10) == 0 {
 				f.Comment = []string{"Pelayanan cepat, petugas ramah.", "Antrean terlalu lama, mohon ditambah loket.", "Ruang tunggu nyaman dan bersih."}[r.IntN(3)]
 			}
-			puts = append(puts, queue.Put{Kind: queue.KindFeedback, ID: t.ID, Value: f})
+			if !g.TicketsOnly {
+				puts = append(puts, queue.Put{Kind: queue.KindFeedback, ID: t.ID, Value: f})
+			}
 			emit(f.At, "feedback.received", queue.FeedbackEvent{TicketID: t.ID, ServiceID: t.ServiceID})
 		}
 	}
