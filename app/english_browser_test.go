@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/mpp-digital/antrean/internal/apptest"
 	"github.com/mpp-digital/antrean/internal/browsertest"
@@ -17,8 +20,8 @@ import (
 // requirements and an English fee, its counter (Loket 1) an English name
 // ("Registry desk 1"), the site an English running text and its first
 // break an English name; agency B, its service (fee "Rp 30.000"), its
-// counter (Loket 7) and the second break stay Indonesian only, to show
-// the fallback.
+// counter (Loket 7), agency A's second service (fee "Rp 10.000") and the
+// second break stay Indonesian only, to show the fallback.
 func englishMall(t *testing.T, s *apptest.Server) *apptest.Mall {
 	t.Helper()
 	m := s.SetupMall()
@@ -36,9 +39,11 @@ func englishMall(t *testing.T, s *apptest.Server) *apptest.Mall {
 	svc.NameEN, svc.RequirementsEN = "Electronic ID card enrolment", []string{"Electronic ID card"}
 	svc.Fee, svc.FeeEN = "Rp 50.000 (PNBP)", "IDR 50,000 (state fee)"
 	s.MustJSON(http.MethodPut, "/api/v1/services/"+svc.ID, s.Admin, svc, http.StatusOK, nil)
-	svcB := *s.App.Engine.State().Service(m.ServiceB1.ID)
-	svcB.Fee = "Rp 30.000"
-	s.MustJSON(http.MethodPut, "/api/v1/services/"+svcB.ID, s.Admin, svcB, http.StatusOK, nil)
+	for id, fee := range map[string]string{m.ServiceB1.ID: "Rp 30.000", m.ServiceA2.ID: "Rp 10.000"} {
+		other := *s.App.Engine.State().Service(id)
+		other.Fee = fee
+		s.MustJSON(http.MethodPut, "/api/v1/services/"+id, s.Admin, other, http.StatusOK, nil)
+	}
 	s.MustJSON(http.MethodPut, "/api/v1/counters/"+m.CounterA.ID, s.Admin, map[string]any{
 		"agency_id": m.AgencyA.ID, "name": "Loket 1", "name_en": "Registry desk 1", "service_ids": m.CounterA.ServiceIDs,
 	}, http.StatusOK, nil)
@@ -294,39 +299,138 @@ func TestEnglishFieldsAPI(t *testing.T) {
 	if pub.CounterName != "Loket 1" || pub.CounterNameEN != "Registry desk 1" {
 		t.Errorf("called visitor's view names the counter %q, %q", pub.CounterName, pub.CounterNameEN)
 	}
+
+	// The pages rendered on the server: the visitor's page (its first
+	// paint) and the print page show the English fee and counter name,
+	// or the Indonesian ones where none is set; in Indonesian, the
+	// Indonesian. The booking page lists the fees in its language.
+	page := func(path string) string {
+		t.Helper()
+		r := s.Do(http.MethodGet, path, "", nil)
+		if r.Status != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, r.Status)
+		}
+		return string(r.Body)
+	}
+	pages := []struct {
+		path      string
+		want, not []string
+	}{
+		// The visitor's page carries the whole view for its script: the
+		// texts shown are what counts.
+		{"/t/" + tA.Ticket.ID + "?k=" + tA.Key() + "&lang=en", []string{"</strong> IDR 50,000 (state fee)</p>", `id="called-counter">REGISTRY DESK 1<`}, nil},
+		{"/t/" + tA.Ticket.ID + "?k=" + tA.Key(), []string{"</strong> Rp 50.000 (PNBP)</p>", `id="called-counter">LOKET 1<`}, nil},
+		{"/t/" + tB.Ticket.ID + "?k=" + tB.Key() + "&lang=en", []string{"</strong> Rp 30.000</p>", `id="called-counter">LOKET 7<`}, nil},
+		{"/t/" + tA.Ticket.ID + "/print?k=" + tA.Key() + "&lang=en", []string{"IDR 50,000 (state fee)"}, []string{"Rp 50.000"}},
+		{"/t/" + tA.Ticket.ID + "/print?k=" + tA.Key(), []string{"Rp 50.000 (PNBP)"}, []string{"IDR 50,000"}},
+		{"/t/" + tB.Ticket.ID + "/print?k=" + tB.Key() + "&lang=en", []string{"Rp 30.000"}, nil},
+		{"/booking?lang=en", []string{"IDR 50,000 (state fee)", "Rp 30.000"}, []string{"Rp 50.000"}},
+		{"/booking", []string{"Rp 50.000 (PNBP)", "Rp 30.000"}, []string{"IDR 50,000"}},
+	}
+	for _, p := range pages {
+		html := page(p.path)
+		for _, w := range p.want {
+			if !strings.Contains(html, w) {
+				t.Errorf("%s lacks %q", p.path, w)
+			}
+		}
+		for _, n := range p.not {
+			if strings.Contains(html, n) {
+				t.Errorf("%s shows %q", p.path, n)
+			}
+		}
+	}
 	raw = s.Do(http.MethodGet, "/api/v1/events?limit=10000", s.Admin, nil).Body
 	if !strings.Contains(string(raw), `"name_en":"Civil Registry"`) {
 		t.Errorf("no event names the agency in English")
 	}
 }
 
-// TestEnglishContentOnScreens: the lobby display, the booking page and
-// the survey tablet in English show the English agency names,
-// requirements and running text, and the Indonesian ones where none are
-// set; in Indonesian, the Indonesian.
+// TestEnglishContentOnScreens: the visitor's page, the lobby display,
+// the kiosk, the booking page, the survey tablet and the officer console
+// in English show the English agency names, requirements, fees, counter
+// names, break names and running text, and the Indonesian ones where none
+// are set; in Indonesian, the Indonesian.
 func TestEnglishContentOnScreens(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
 	m := englishMall(t, s)
 	b := browsertest.New(t, browsertest.Options{Width: 1366, Height: 768})
-
-	// The lobby display.
-	b.Open(s.URL + "/display?lang=en")
-	b.WaitFor(`window.__antrean && window.__antrean.ready`, 10*time.Second)
-	b.WaitText("#ticker-text", "Welcome to MPP Uji.", 3*time.Second)
 	body := func() string {
 		var s string
 		b.Eval(`document.body.innerText`, &s)
 		return s
 	}
+	tA := s.Issue(m, m.ServiceA1.ID, false)
+	s.Issue(m, m.ServiceB1.ID, false) // K001, called at Loket 7
+	s.Issue(m, m.ServiceA1.ID, false) // A002, called while the display looks on
+	open := func(counter, officer string) {
+		s.MustJSON(http.MethodPost, "/api/v1/counters/"+counter+"/open", m.Tokens[officer], nil, http.StatusOK, nil)
+	}
+	next := func(counter, officer string) {
+		s.MustJSON(http.MethodPost, "/api/v1/counters/"+counter+"/next", m.Tokens[officer], nil, http.StatusOK, nil)
+	}
+
+	// The visitor's page in English: the English fee; called, its script
+	// sends the visitor to the counter's English name.
+	b.Open(tA.StatusURL + "&lang=en")
+	b.WaitFor(`window.__antrean && window.__antrean.ready`, 10*time.Second)
+	if got := b.Text(".fee"); !strings.Contains(got, "IDR 50,000 (state fee)") {
+		t.Errorf("visitor's page fee: %q", got)
+	}
+	open(m.CounterA.ID, "officerA")
+	next(m.CounterA.ID, "officerA")
+	b.WaitText("#called-counter", "REGISTRY DESK 1", 5*time.Second)
+	if got := b.Text("#message"); !strings.Contains(got, "Registry desk 1") {
+		t.Errorf("visitor's page message: %q", got)
+	}
+	// Loket 7, without an English name, calls K001.
+	open(m.CounterB.ID, "officerB")
+	next(m.CounterB.ID, "officerB")
+
+	// The lobby display: the tiles, the big panel and the last calls
+	// name the counters in the screen's language, from the snapshot
+	// (A001, K001) and from a call's event (A002).
+	calls := func(want ...string) {
+		t.Helper()
+		expr := `(() => {
+			const pairs = [...document.querySelectorAll("#recent li")].map((li) => li.querySelector(".r-number").textContent + " " + li.querySelector(".r-counter").textContent);
+			pairs.push(document.getElementById("now-number").textContent + " " + document.getElementById("now-counter").textContent);
+			return pairs.map((p) => p.toLowerCase());
+		})()`
+		var got []string
+		for range 100 { // 5 s
+			b.Eval(expr, &got)
+			missing := false
+			for _, w := range want {
+				missing = missing || !slices.Contains(got, w)
+			}
+			if !missing {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("the display's calls are %q, want %q among them", got, want)
+	}
+	b.Open(s.URL + "/display?lang=en")
+	b.WaitFor(`window.__antrean && window.__antrean.ready`, 10*time.Second)
+	b.WaitText("#ticker-text", "Welcome to MPP Uji.", 3*time.Second)
+	calls("a001 registry desk 1", "k001 loket 7")
+	next(m.CounterA.ID, "officerA")
+	calls("a002 registry desk 1", "k001 loket 7")
 	if got := body(); !strings.Contains(got, "Civil Registry") || !strings.Contains(got, "Polres") || strings.Contains(got, "Dukcapil") {
 		t.Errorf("English display:\n%s", got)
 	}
+	if got := strings.ToLower(b.Text("#rows")); !strings.Contains(got, "registry desk 1") || !strings.Contains(got, "loket 7") || strings.Contains(got, "loket 1") {
+		t.Errorf("English display's counters:\n%s", got)
+	}
+	b.Screenshot("display-en")
 	b.Axe("display (en)")
 	b.Open(s.URL + "/display")
 	b.WaitFor(`window.__antrean && window.__antrean.ready`, 10*time.Second)
 	b.WaitText("#ticker-text", "Selamat datang di MPP Uji.", 3*time.Second)
-	if got := body(); !strings.Contains(got, "Dukcapil") {
+	calls("a002 loket 1", "k001 loket 7")
+	if got := body(); !strings.Contains(got, "Dukcapil") || strings.Contains(strings.ToLower(got), "registry desk") {
 		t.Errorf("Indonesian display:\n%s", got)
 	}
 	// No English running text: the Indonesian one.
@@ -348,20 +452,66 @@ func TestEnglishContentOnScreens(t *testing.T) {
 	}
 	b.Click(`[data-agency="` + m.AgencyA.ID + `"]`)
 	b.WaitFor(`document.body.innerText.includes("Electronic ID card enrolment")`, 3*time.Second)
-	// Kartu Keluarga has no English requirements: its Indonesian ones.
-	if got := body(); !strings.Contains(got, "Electronic ID card\n") || !strings.Contains(got, "Kartu Keluarga") || !strings.Contains(got, "KTP-el") {
+	// Kartu Keluarga has no English requirements nor fee: its Indonesian
+	// ones.
+	if got := body(); !strings.Contains(got, "Electronic ID card\n") || !strings.Contains(got, "Kartu Keluarga") || !strings.Contains(got, "KTP-el") ||
+		!strings.Contains(got, "IDR 50,000 (state fee)") || !strings.Contains(got, "Rp 10.000") || strings.Contains(got, "Rp 50.000") {
 		t.Errorf("booking services in English:\n%s", got)
 	}
 	b.Axe("booking services (en)")
+
+	// The kiosk switched to English: the English fee, and the
+	// Indonesian one where none is set.
+	b.Open(s.URL + "/kiosk?device=" + url.QueryEscape(m.Tokens["kiosk"]) + "&print=none")
+	b.WaitFor(`window.__antrean && window.__antrean.ready`, 10*time.Second)
+	b.Click("#lang-en")
+	b.WaitFor(`document.documentElement.lang === "en"`, 3*time.Second)
+	b.Click(`.tile[data-agency="` + m.AgencyA.ID + `"]`)
+	b.WaitText(`[data-service="`+m.ServiceA1.ID+`"] .facts`, "IDR 50,000 (state fee)", 3*time.Second)
+	if got := b.Text(`[data-service="` + m.ServiceA2.ID + `"] .facts`); !strings.Contains(got, "Rp 10.000") {
+		t.Errorf("kiosk fee without English: %q", got)
+	}
 
 	// The survey tablet at Loket 1, switched to English.
 	var d struct{ Token string }
 	s.MustJSON(http.MethodPost, "/api/v1/devices", s.Admin, map[string]string{"kind": "survey", "name": "Tablet", "counter_id": m.CounterA.ID}, http.StatusCreated, &d)
 	b.Open(s.URL + "/survey?device=" + url.QueryEscape(d.Token))
-	b.WaitText("#counter", "Dukcapil", 10*time.Second)
+	b.WaitText("#counter", "Loket 1 · Dukcapil", 10*time.Second)
 	b.Click("#lang-en")
-	b.WaitText("#counter", "Civil Registry", 3*time.Second)
+	b.WaitText("#counter", "Registry desk 1 · Civil Registry", 3*time.Second)
 	b.Axe("survey tablet (en)")
+
+	// The officer console in English: its counter by its English name;
+	// the break dialog offers the site's breaks by their English names
+	// (Salat Jumat has none), and the break taken is said in English
+	// while the counter keeps the Indonesian name as its reason.
+	b.Open(s.URL + "/counter?lang=en")
+	b.WaitFor(`window.__antrean && window.__antrean.ready`, 10*time.Second)
+	b.WaitVisible("#login-form", 5*time.Second)
+	b.Type("#login-username", m.Users["officerA"].Username)
+	b.Type("#login-password", apptest.StaffPassword+kb.Enter)
+	b.WaitVisible(`#picker-view [data-counter="`+m.CounterA.ID+`"]`, 5*time.Second)
+	if got := b.Text(`#picker-view [data-counter="` + m.CounterA.ID + `"]`); !strings.Contains(got, "Registry desk 1") {
+		t.Errorf("console's counter choice: %q", got)
+	}
+	b.Click(`#picker-view [data-counter="` + m.CounterA.ID + `"]`)
+	b.WaitText("#counter-name", "Registry desk 1", 5*time.Second)
+	b.Keys(kb.F9)
+	b.WaitVisible("#pause-dialog", 3*time.Second)
+	var reasons []string
+	b.Eval(`[...document.querySelectorAll("#pause-form label")].filter((l) => l.offsetParent && !l.closest("[hidden]")).map((l) => l.textContent.trim())`, &reasons)
+	if len(reasons) < 2 || reasons[0] != "Midday break" || reasons[1] != "Salat Jumat" || slices.ContainsFunc(reasons, func(r string) bool { return strings.HasPrefix(r, "ISHOMA") }) {
+		t.Errorf("the break dialog offers %q", reasons)
+	}
+	b.Screenshot("console-break-en")
+	b.Keys(kb.Enter)
+	b.WaitText("#counter-state", "On break · Midday break", 5*time.Second)
+	if got := b.Text("#result-text"); got != "Registry desk 1 is on a break: Midday break." {
+		t.Errorf("the console says %q", got)
+	}
+	if k := s.App.Engine.State().Counter(m.CounterA.ID); k.Status != queue.CounterPaused || k.PauseReason != "ISHOMA" {
+		t.Errorf("after the break the counter is %s for %q", k.Status, k.PauseReason)
+	}
 	b.NoErrors()
 }
 
