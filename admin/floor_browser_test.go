@@ -11,6 +11,7 @@ import (
 
 	"github.com/mpp-digital/antrean/internal/apptest"
 	"github.com/mpp-digital/antrean/internal/browsertest"
+	"github.com/mpp-digital/antrean/queue"
 )
 
 // tableActionsCheck finds the row actions of the page's tables that a
@@ -117,9 +118,10 @@ func TestAdminFloor1366(t *testing.T) {
 	}
 }
 
-// TestAdminEnglishFields: the agency and service forms take the English
-// names and requirements, and say in words when the English
-// requirements do not match the Indonesian ones line by line.
+// TestAdminEnglishFields: the agency, service and counter forms and the
+// settings' breaks take the English names, requirements and fee, and say
+// in words when the English requirements do not match the Indonesian ones
+// line by line; the break presets fill in both names.
 func TestAdminEnglishFields(t *testing.T) {
 	t.Parallel()
 	s := apptest.Start(t, apptest.Options{Start: apptest.Workday})
@@ -156,15 +158,51 @@ func TestAdminEnglishFields(t *testing.T) {
 		t.Errorf("the mismatch is explained as %q", why)
 	}
 	b.Type(field("requirements_en"), kb.Enter+"Family card")
+	b.Type(field("fee"), "Rp 50.000 (PNBP)")
+	b.Type(field("fee_en"), "IDR 50,000 (state fee)")
 	b.Click("dialog[open] button[type=submit]")
 	b.WaitFor(`!document.querySelector("dialog[open]")`, 5*time.Second)
 	var svc struct {
 		Requirements   []string `json:"requirements"`
 		RequirementsEN []string `json:"requirements_en"`
+		FeeEN          string   `json:"fee_en"`
 	}
 	s.MustJSON(http.MethodGet, "/api/v1/services/"+m.ServiceA1.ID, "", nil, http.StatusOK, &svc)
-	if strings.Join(svc.RequirementsEN, "|") != "ID card|Family card" || len(svc.Requirements) != 2 {
-		t.Errorf("service's requirements %q, English %q", svc.Requirements, svc.RequirementsEN)
+	if strings.Join(svc.RequirementsEN, "|") != "ID card|Family card" || len(svc.Requirements) != 2 || svc.FeeEN != "IDR 50,000 (state fee)" {
+		t.Errorf("service's requirements %q, English %q, fee_en %q", svc.Requirements, svc.RequirementsEN, svc.FeeEN)
+	}
+
+	b.Click(`#page button[aria-label*="Loket 1"]`)
+	b.WaitVisible(field("name_en"), 2*time.Second)
+	b.Type(field("name_en"), "Counter 1")
+	b.Axe("admin counter form (id)")
+	b.Click("dialog[open] button[type=submit]")
+	b.WaitFor(`!document.querySelector("dialog[open]")`, 5*time.Second)
+	var k struct {
+		Name   string `json:"name"`
+		NameEN string `json:"name_en"`
+	}
+	s.MustJSON(http.MethodGet, "/api/v1/counters/"+m.CounterA.ID, "", nil, http.StatusOK, &k)
+	if k.Name != "Loket 1" || k.NameEN != "Counter 1" {
+		t.Errorf("counter's names %+v", k)
+	}
+	// The table finds it by its English name too.
+	b.WaitText(`#page tr[data-id="`+m.CounterA.ID+`"]`, "Counter 1", 3*time.Second)
+
+	// The break presets give both names; an English name can be changed.
+	gotoPage(b, "pengaturan")
+	b.WaitVisible("#settings-form", 5*time.Second)
+	b.Click(`[data-preset="breaks-0"]`)
+	b.Click(`[data-preset="breaks-1"]`)
+	b.Clear(`#settings-form [data-field="breaks[0].name_en"]`)
+	b.Type(`#settings-form [data-field="breaks[0].name_en"]`, "Midday break")
+	b.Click("#settings-form button[type=submit]")
+	b.WaitText("#settings-form .form-status", "Pengaturan disimpan", 5*time.Second)
+	var site queue.Site
+	s.MustJSON(http.MethodGet, "/api/v1/site", "", nil, http.StatusOK, &site)
+	if len(site.Breaks) != 2 || site.Breaks[0].Name != "ISHOMA" || site.Breaks[0].NameEN != "Midday break" ||
+		site.Breaks[1].Name != "Salat Jumat" || site.Breaks[1].NameEN != "Friday prayer" {
+		t.Errorf("breaks after saving: %+v", site.Breaks)
 	}
 	b.NoErrors()
 }

@@ -43,13 +43,16 @@ type mallFile struct {
 		NameEN   string   `json:"name_en"`
 		ShortEN  string   `json:"short_en"`
 		Counters []string `json:"counters"`
-		Services []struct {
+		// CountersEN are the counters' English names, in the same order.
+		CountersEN []string `json:"counters_en"`
+		Services   []struct {
 			Code           string   `json:"code"`
 			Name           string   `json:"name"`
 			NameEN         string   `json:"name_en"`
 			DailyQuota     int      `json:"daily_quota"`
 			TargetWaitMin  int      `json:"target_wait_min"`
 			Fee            string   `json:"fee"`
+			FeeEN          string   `json:"fee_en"`
 			Requirements   []string `json:"requirements"`
 			RequirementsEN []string `json:"requirements_en"`
 			RequiresNIK    bool     `json:"requires_nik"`
@@ -115,7 +118,7 @@ func (a *App) seedDemo() error {
 		for _, s := range ag.Services {
 			svc := queue.DefaultService()
 			svc.ID, svc.AgencyID, svc.Code, svc.Name, svc.NameEN = queue.NewID("svc"), agency.ID, s.Code, s.Name, s.NameEN
-			svc.Fee, svc.DailyQuota, svc.TargetWaitMin, svc.Requirements = s.Fee, s.DailyQuota, s.TargetWaitMin, s.Requirements
+			svc.Fee, svc.FeeEN, svc.DailyQuota, svc.TargetWaitMin, svc.Requirements = s.Fee, s.FeeEN, s.DailyQuota, s.TargetWaitMin, s.Requirements
 			svc.RequirementsEN = s.RequirementsEN
 			svc.RequiresNIK = s.RequiresNIK
 			if _, err := do(queue.PutService{Service: svc, Create: true}); err != nil {
@@ -123,8 +126,11 @@ func (a *App) seedDemo() error {
 			}
 			ids = append(ids, svc.ID)
 		}
-		for _, name := range ag.Counters {
+		for i, name := range ag.Counters {
 			k := &queue.Counter{ID: queue.NewID("ctr"), AgencyID: agency.ID, Name: name, ServiceIDs: ids}
+			if i < len(ag.CountersEN) {
+				k.NameEN = ag.CountersEN[i]
+			}
 			if _, err := do(queue.PutCounter{Counter: k, Create: true}); err != nil {
 				return fmt.Errorf("demo counter %s: %w", name, err)
 			}

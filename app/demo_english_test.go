@@ -3,6 +3,7 @@ package app_test
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mpp-digital/antrean/internal/apptest"
@@ -10,8 +11,9 @@ import (
 )
 
 // TestDemoEnglish: the demo mall (demo-mall.json, through the loader)
-// gives every agency, every service and the running text their English
-// fields, each service one English requirement per Indonesian one, and
+// gives every agency, every service (its fee too), every counter, every
+// break and the running text their English fields, each service one
+// English requirement per Indonesian one, and
 // the public API hands them out to a client asking for English. Without
 // them the demo's English screens fall back to Indonesian and look
 // untranslated.
@@ -47,6 +49,9 @@ func TestDemoEnglish(t *testing.T) {
 		if svc.NameEN == "" {
 			t.Errorf("service %s without name_en", svc.Code)
 		}
+		if svc.Fee == "" || svc.FeeEN == "" || svc.FeeEN == svc.Fee {
+			t.Errorf("service %s: fee %q, fee_en %q", svc.Code, svc.Fee, svc.FeeEN)
+		}
 		if len(svc.Requirements) == 0 {
 			t.Errorf("service %s without requirements", svc.Code)
 		}
@@ -70,9 +75,28 @@ func TestDemoEnglish(t *testing.T) {
 		t.Errorf("GET one service: requirements_en %q for %q", one.RequirementsEN, one.Requirements)
 	}
 
+	var counters struct{ Counters []queue.Counter }
+	get("/api/v1/counters", &counters)
+	if len(counters.Counters) != 17 {
+		t.Errorf("the demo has %d counters, want 17", len(counters.Counters))
+	}
+	for _, k := range counters.Counters {
+		if want := strings.Replace(k.Name, "Loket", "Counter", 1); k.NameEN != want {
+			t.Errorf("counter %s: name_en %q, want %q", k.Name, k.NameEN, want)
+		}
+	}
+
 	var site queue.Site
 	get("/api/v1/site", &site)
 	if site.RunningTextEN == "" || site.RunningTextEN == site.RunningText {
 		t.Errorf("the demo's running_text_en %q (running_text %q)", site.RunningTextEN, site.RunningText)
+	}
+	if len(site.Breaks) == 0 {
+		t.Error("the demo has no breaks")
+	}
+	for _, b := range site.Breaks {
+		if b.NameEN == "" || b.NameEN == b.Name {
+			t.Errorf("break %s: name_en %q", b.Name, b.NameEN)
+		}
 	}
 }

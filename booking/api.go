@@ -215,10 +215,11 @@ type View struct {
 	Phone         string   `json:"phone"`
 	NIK           string   `json:"nik"`
 	Requirements  []string `json:"requirements"`
-	// RequirementsEN are the requirements in English, the Indonesian ones
-	// when the service has none.
+	// RequirementsEN and FeeEN are the requirements and the fee in
+	// English, the Indonesian ones when the service has none.
 	RequirementsEN []string   `json:"requirements_en"`
 	Fee            string     `json:"fee"`
+	FeeEN          string     `json:"fee_en"`
 	CheckinOpens   time.Time  `json:"checkin_opens"`
 	CheckinCloses  time.Time  `json:"checkin_closes"`
 	Rescheduled    bool       `json:"rescheduled"`
@@ -251,7 +252,7 @@ func (h *handlers) view(st *queue.State, b *queue.Booking, base string, now time
 		v.NIK = strings.Repeat("*", 12) + b.NIKLast4
 	}
 	if svc := st.Service(b.ServiceID); svc != nil {
-		v.ServiceName, v.ServiceNameEN, v.Fee = svc.Name, svc.NameEN, svc.Fee
+		v.ServiceName, v.ServiceNameEN, v.Fee, v.FeeEN = svc.Name, svc.NameEN, svc.Fee, svc.FeeIn("en")
 		if svc.Requirements != nil {
 			v.Requirements = svc.Requirements
 		}

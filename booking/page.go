@@ -131,14 +131,14 @@ func (p *page) serve(c echo.Context) error {
 		if queue.OnlinePlaces(svc) == 0 {
 			continue
 		}
-		// The page is in one language: the English requirements and
+		// The page is in one language: the English requirements, fee and
 		// agency names in English, the Indonesian where there are none.
 		reqs := svc.RequirementsIn(lang)
 		if reqs == nil {
 			reqs = []string{}
 		}
 		cfg.Services = append(cfg.Services, &pageSvc{ID: svc.ID, AgencyID: svc.AgencyID, Code: svc.Code, Name: svc.Name,
-			NameEN: svc.NameEN, Fee: svc.Fee, Requirements: reqs, RequiresNIK: svc.RequiresNIK})
+			NameEN: svc.NameEN, Fee: svc.FeeIn(lang), Requirements: reqs, RequiresNIK: svc.RequiresNIK})
 		with[svc.AgencyID] = true
 	}
 	for _, a := range st.Agencies() {

@@ -466,10 +466,10 @@ func samePublic(a, b *queue.PublicTicket) bool {
 		a.AgencyNameEN == b.AgencyNameEN &&
 		a.Status == b.Status && a.Priority == b.Priority && a.Channel == b.Channel && a.Day == b.Day &&
 		sameInt(a.Position, b.Position) && sameInt(a.PeopleAhead, b.PeopleAhead) && sameInt(a.EtaMin, b.EtaMin) &&
-		a.CounterName == b.CounterName && a.Calls == b.Calls && a.IssuedAt.Equal(b.IssuedAt) &&
+		a.CounterName == b.CounterName && a.CounterNameEN == b.CounterNameEN && a.Calls == b.Calls && a.IssuedAt.Equal(b.IssuedAt) &&
 		sameTime(a.CalledAt, b.CalledAt) && sameTime(a.ServingAt, b.ServingAt) && sameTime(a.DoneAt, b.DoneAt) &&
 		slices.Equal(a.Requirements, b.Requirements) &&
-		slices.Equal(a.RequirementsEN, b.RequirementsEN) && a.Fee == b.Fee
+		slices.Equal(a.RequirementsEN, b.RequirementsEN) && a.Fee == b.Fee && a.FeeEN == b.FeeEN
 }
 
 func sameInt(a, b *int) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }

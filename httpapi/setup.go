@@ -195,6 +195,7 @@ type counterBody struct {
 	ID          string          `json:"id"`
 	AgencyID    string          `json:"agency_id"`
 	Name        string          `json:"name"`
+	NameEN      string          `json:"name_en"`
 	ServiceIDs  []string        `json:"service_ids"`
 	Status      string          `json:"status"`
 	PauseReason string          `json:"pause_reason"`
@@ -228,7 +229,7 @@ func (s *Server) putCounter(c echo.Context, id string, create bool) error {
 	if !mayManageAgency(caller, b.AgencyID) {
 		return errForbidden
 	}
-	k := &queue.Counter{ID: id, AgencyID: b.AgencyID, Name: b.Name, ServiceIDs: orEmpty(b.ServiceIDs)}
+	k := &queue.Counter{ID: id, AgencyID: b.AgencyID, Name: b.Name, NameEN: b.NameEN, ServiceIDs: orEmpty(b.ServiceIDs)}
 	v, err := s.apply(c, queue.PutCounter{Counter: k, Create: create})
 	if err != nil {
 		return err

@@ -99,8 +99,10 @@ type kioskService struct {
 	Name         string   `json:"name"`
 	NameEN       string   `json:"name_en"`
 	Fee          string   `json:"fee"`
+	FeeEN        string   `json:"fee_en"`
 	Requirements []string `json:"requirements"`
-	// RequirementsEN are the English requirements (empty: none).
+	// RequirementsEN are the English requirements, as FeeEN is the
+	// English fee (empty: none).
 	RequirementsEN []string `json:"requirements_en"`
 	Active         bool     `json:"active"`
 }
@@ -157,7 +159,7 @@ func kioskServices(st *queue.State) []*kioskService {
 		if en == nil {
 			en = []string{}
 		}
-		out = append(out, &kioskService{ID: svc.ID, AgencyID: svc.AgencyID, Code: svc.Code, Name: svc.Name, NameEN: svc.NameEN, Fee: svc.Fee, Requirements: reqs, RequirementsEN: en, Active: svc.Active})
+		out = append(out, &kioskService{ID: svc.ID, AgencyID: svc.AgencyID, Code: svc.Code, Name: svc.Name, NameEN: svc.NameEN, Fee: svc.Fee, FeeEN: svc.FeeEN, Requirements: reqs, RequirementsEN: en, Active: svc.Active})
 	}
 	return out
 }

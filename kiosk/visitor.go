@@ -126,16 +126,18 @@ func (s *screens) visitor(c echo.Context) error {
 		Ticket:  p,
 		Service: serviceName(lang, p),
 		Status:  catalog.T(lang, "status."+string(p.Status)),
-		Counter: strings.ToUpper(p.CounterName),
 		Issued:  fill(catalog.T(lang, "visitor.issued"), "date", f.Date(p.IssuedAt), "time", f.Time(p.IssuedAt)),
-		Fee:     feeText(lang, p.Fee),
 		QRURL:   ticketurl.QR("", t),
 	}
-	d.Requirements = p.Requirements
-	d.Agency = p.AgencyName
+	// In English the English texts, which the visitor's view fills with
+	// the Indonesian ones where the mall has set none.
+	counter, fee := p.CounterName, p.Fee
+	d.Requirements, d.Agency = p.Requirements, p.AgencyName
 	if queue.English(lang) {
+		counter, fee = p.CounterNameEN, p.FeeEN
 		d.Requirements, d.Agency = p.RequirementsEN, p.AgencyNameEN
 	}
+	d.Counter, d.Fee = strings.ToUpper(counter), feeText(lang, fee)
 	if p.Status == queue.Waiting && p.Position != nil {
 		d.Position = positionText(lang, *p.Position)
 		switch {
@@ -148,7 +150,7 @@ func (s *screens) visitor(c echo.Context) error {
 		}
 	}
 	if p.Status != queue.Waiting {
-		d.Message = fill(catalog.T(lang, "visitor.msg."+string(p.Status)), "counter", p.CounterName)
+		d.Message = fill(catalog.T(lang, "visitor.msg."+string(p.Status)), "counter", counter)
 	}
 	return render(c, http.StatusOK, "visitor.html", d)
 }
@@ -202,15 +204,16 @@ func (s *screens) print(c echo.Context) error {
 	d := printData{
 		pageBase: base, Ticket: p, Service: serviceName(lang, p),
 		Date: f.Date(p.IssuedAt), Time: f.Time(p.IssuedAt),
-		Fee:       feeText(lang, p.Fee),
 		QRURL:     ticketurl.QR("", t),
 		StatusURL: ticketurl.Status(baseURL(c, st), t),
 		PaperMM:   mm, PaperCSS: Assets.URL("print-" + itoa(mm) + ".css"),
 		Requirements: p.Requirements,
 	}
+	fee := p.Fee
 	if queue.English(lang) {
-		d.Requirements = p.RequirementsEN
+		d.Requirements, fee = p.RequirementsEN, p.FeeEN
 	}
+	d.Fee = feeText(lang, fee)
 	if a := st.Agency(t.AgencyID); a != nil {
 		d.Agency = a.NameIn(lang)
 	}

@@ -37,10 +37,12 @@ type BoardService struct {
 	QuotaLeft    *int   `json:"quota_left"`
 }
 
-// BoardCounter is one counter on the board.
+// BoardCounter is one counter on the board; NameEN is its name in
+// English, the Indonesian one when it has none.
 type BoardCounter struct {
 	ID       string       `json:"id"`
 	Name     string       `json:"name"`
+	NameEN   string       `json:"name_en"`
 	AgencyID string       `json:"agency_id"`
 	Status   string       `json:"status"`
 	Current  *BoardTicket `json:"current"`
@@ -78,7 +80,7 @@ func (s *State) BoardAt(now time.Time) *Board {
 		}
 	}
 	for _, c := range s.Counters() {
-		bc := BoardCounter{ID: c.ID, Name: c.Name, AgencyID: c.AgencyID, Status: c.Status}
+		bc := BoardCounter{ID: c.ID, Name: c.Name, NameEN: c.NameIn("en"), AgencyID: c.AgencyID, Status: c.Status}
 		if t := s.Ticket(c.CurrentID); t != nil {
 			bc.Current = &BoardTicket{Number: t.Number, Status: t.Status, CalledAt: t.CalledAt}
 		}

@@ -855,13 +855,6 @@ func numberQueueEntries(tickets []*Ticket) {
 	}
 }
 
-func counterName(st *State, id string) string {
-	if c := st.counters[id]; c != nil {
-		return c.Name
-	}
-	return ""
-}
-
 // serviceDuration is how long a finished ticket was at the counter.
 func serviceDuration(t *Ticket) (time.Duration, bool) {
 	if t.Status != Done || t.DoneAt == nil {

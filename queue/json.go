@@ -87,6 +87,8 @@ func (p *PublicTicket) AppendJSON(b []byte) ([]byte, error) {
 	b = j.IntPtr(b, p.EtaMin)
 	b = append(b, `,"counter_name":`...)
 	b = j.String(b, p.CounterName)
+	b = append(b, `,"counter_name_en":`...)
+	b = j.String(b, p.CounterNameEN)
 	b = append(b, `,"calls":`...)
 	b = j.Int(b, p.Calls)
 	b = append(b, `,"issued_at":`...)
@@ -108,6 +110,10 @@ func (p *PublicTicket) AppendJSON(b []byte) ([]byte, error) {
 	if p.Fee != "" {
 		b = append(b, `,"fee":`...)
 		b = j.String(b, p.Fee)
+	}
+	if p.FeeEN != "" {
+		b = append(b, `,"fee_en":`...)
+		b = j.String(b, p.FeeEN)
 	}
 	return append(b, '}'), err
 }

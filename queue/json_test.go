@@ -35,8 +35,11 @@ func jsonCase(s1, s2, s3 string, n int, nanos int64, mask uint8) (*Ticket, *Tick
 		DoneAt: tp(3), CounterID: s3, Calls: n, Key: "secret", Seq: 3, Index: 4}
 	p := &PublicTicket{ID: s1, Number: s2, ServiceID: s3, ServiceName: s1, ServiceNameEN: s2, AgencyID: s3,
 		AgencyName: s1, AgencyNameEN: s3, Status: Status(s2), Priority: opt(4), Channel: s3, Day: s1, Position: ip(5),
-		PeopleAhead: ip(6), EtaMin: ip(7), CounterName: s2, Calls: n, IssuedAt: at, CalledAt: tp(1),
+		PeopleAhead: ip(6), EtaMin: ip(7), CounterName: s2, CounterNameEN: s1, Calls: n, IssuedAt: at, CalledAt: tp(1),
 		ServingAt: tp(2), DoneAt: tp(3), Fee: s3}
+	if opt(3) {
+		p.FeeEN = s1
+	}
 	if opt(4) {
 		p.Requirements = []string{s1, s2}
 		p.RequirementsEN = []string{s2, s3}
@@ -46,7 +49,7 @@ func jsonCase(s1, s2, s3 string, n int, nanos int64, mask uint8) (*Ticket, *Tick
 	}
 	ev := &TicketEvent{Ticket: p, Service: &ServiceRef{ID: s1, Code: s2, Name: s3, NameEN: s1}}
 	if opt(6) {
-		ev.Counter = &Ref{ID: s2, Name: s3}
+		ev.Counter = &Ref{ID: s2, Name: s3, NameEN: s1}
 		ev.Agency = &Ref{ID: s1, Name: s2, NameEN: s3}
 		ev.FromService = &ServiceRef{ID: s3, Code: s1, Name: s2, NameEN: s3}
 	}

@@ -279,6 +279,7 @@ func (s *Site) Validate() error {
 	for i, b := range s.Breaks {
 		n := fmt.Sprintf("breaks[%d]", i)
 		f.text(n+".name", b.Name, true, 60)
+		f.text(n+".name_en", b.NameEN, false, 60)
 		f.days(n+".days", b.Days)
 		f.clock(n+".from", b.From, false)
 		f.clock(n+".to", b.To, false)
@@ -344,6 +345,7 @@ func (s *Service) Validate() error {
 	f.text("name", s.Name, true, 120)
 	f.text("name_en", s.NameEN, false, 120)
 	f.text("fee", s.Fee, false, 200)
+	f.text("fee_en", s.FeeEN, false, 200)
 	if len(s.Requirements) > 30 {
 		f.add("requirements", "at most 30")
 	}
@@ -380,6 +382,7 @@ func (c *Counter) Validate() error {
 	f := fields{}
 	f.text("agency_id", c.AgencyID, true, 64)
 	f.text("name", c.Name, true, 60)
+	f.text("name_en", c.NameEN, false, 60)
 	if len(c.ServiceIDs) == 0 {
 		f.add("service_ids", "at least one service")
 	}

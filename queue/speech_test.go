@@ -464,6 +464,11 @@ func TestSpeakNameEN(t *testing.T) {
 		"LOKET 21":     "counter twenty-one",
 		"Loket3":       "counter three",
 		"Loket BPJS 1": "counter BPJS one",
+		// A counter's English name (name_en) is spoken as it is written,
+		// its digits as English words.
+		"Counter 3":          "counter three",
+		"Priority counter 2": "priority counter two",
+		"Passport Desk 12":   "passport desk twelve",
 	}
 	for in, want := range cases {
 		if got := speakNameEN(in); got != want {

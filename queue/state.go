@@ -73,11 +73,14 @@ type State struct {
 	publishCursors map[string]uint64
 }
 
-// RecentCall is one of the last calls, for lobby screens.
+// RecentCall is one of the last calls, for lobby screens. CounterNameEN
+// is the counter's name in English (its Indonesian name when it has
+// none); calls recorded before it existed lack it.
 type RecentCall struct {
-	Number      string    `json:"number"`
-	CounterName string    `json:"counter_name"`
-	CalledAt    time.Time `json:"called_at"`
+	Number        string    `json:"number"`
+	CounterName   string    `json:"counter_name"`
+	CounterNameEN string    `json:"counter_name_en,omitempty"`
+	CalledAt      time.Time `json:"called_at"`
 }
 
 const (

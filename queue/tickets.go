@@ -19,25 +19,30 @@ type PublicTicket struct {
 	AgencyName    string `json:"agency_name"`
 	// AgencyNameEN is the agency's label in English, the Indonesian one
 	// when it has none.
-	AgencyNameEN string     `json:"agency_name_en"`
-	Status       Status     `json:"status"`
-	Priority     bool       `json:"priority"`
-	Channel      string     `json:"channel"`
-	Day          string     `json:"day"`
-	Position     *int       `json:"position"`
-	PeopleAhead  *int       `json:"people_ahead"`
-	EtaMin       *int       `json:"eta_min"`
-	CounterName  string     `json:"counter_name"`
-	Calls        int        `json:"calls"`
-	IssuedAt     time.Time  `json:"issued_at"`
-	CalledAt     *time.Time `json:"called_at"`
-	ServingAt    *time.Time `json:"serving_at"`
-	DoneAt       *time.Time `json:"done_at"`
-	Requirements []string   `json:"requirements,omitempty"`
-	// RequirementsEN are the requirements in English (the visitor's
-	// view only), the Indonesian ones when the service has none.
+	AgencyNameEN string `json:"agency_name_en"`
+	Status       Status `json:"status"`
+	Priority     bool   `json:"priority"`
+	Channel      string `json:"channel"`
+	Day          string `json:"day"`
+	Position     *int   `json:"position"`
+	PeopleAhead  *int   `json:"people_ahead"`
+	EtaMin       *int   `json:"eta_min"`
+	CounterName  string `json:"counter_name"`
+	// CounterNameEN is the counter's name in English, the Indonesian one
+	// when it has none (empty like CounterName when not at a counter).
+	CounterNameEN string     `json:"counter_name_en"`
+	Calls         int        `json:"calls"`
+	IssuedAt      time.Time  `json:"issued_at"`
+	CalledAt      *time.Time `json:"called_at"`
+	ServingAt     *time.Time `json:"serving_at"`
+	DoneAt        *time.Time `json:"done_at"`
+	Requirements  []string   `json:"requirements,omitempty"`
+	// RequirementsEN and FeeEN are the requirements and the fee in
+	// English (the visitor's view only), the Indonesian ones when the
+	// service has none.
 	RequirementsEN []string `json:"requirements_en,omitempty"`
 	Fee            string   `json:"fee,omitempty"`
+	FeeEN          string   `json:"fee_en,omitempty"`
 }
 
 // Public renders a ticket's public view against this state. Tickets of
@@ -59,7 +64,9 @@ func (s *State) PublicIn(t *Ticket, q *Places) *PublicTicket {
 		p.AgencyName, p.AgencyNameEN = a.Label("id"), a.Label("en")
 	}
 	if t.Status == Called || t.Status == Serving {
-		p.CounterName = counterName(s, t.CounterID)
+		if c := s.counters[t.CounterID]; c != nil {
+			p.CounterName, p.CounterNameEN = c.Name, c.NameIn("en")
+		}
 	}
 	if t.Day == s.Day && t.Status == Waiting {
 		var pos int
@@ -91,8 +98,8 @@ type TicketEvent struct {
 	Announcement *Announcement `json:"announcement,omitempty"`
 }
 
-// Ref names an object in an event; NameEN is an agency's label in
-// English (left out for a counter, whose name is the same in both).
+// Ref names an object in an event; NameEN is its name in English (an
+// agency's label, a counter's name), the Indonesian one when it has none.
 type Ref struct {
 	ID     string `json:"id"`
 	Name   string `json:"name"`
@@ -123,7 +130,7 @@ func (tx *txn) emitTicket(typ string, t *Ticket, extra func(*TicketEvent)) {
 		ev.Agency = &Ref{ID: a.ID, Name: a.Label("id"), NameEN: a.Label("en")}
 	}
 	if c := st.counters[t.CounterID]; c != nil && t.CounterID != "" {
-		ev.Counter = &Ref{ID: c.ID, Name: c.Name}
+		ev.Counter = &Ref{ID: c.ID, Name: c.Name, NameEN: c.NameIn("en")}
 	}
 	if extra != nil {
 		extra(ev)
@@ -502,7 +509,7 @@ func (tx *txn) call(t *Ticket, ctr *Counter, now time.Time) {
 	}
 	v.LastCalledAt, v.EndedAt, v.Outcome = &now, nil, ""
 	tx.putTicket(&nt)
-	rc := RecentCall{Number: nt.Number, CounterName: ctr.Name, CalledAt: now}
+	rc := RecentCall{Number: nt.Number, CounterName: ctr.Name, CounterNameEN: ctr.NameIn("en"), CalledAt: now}
 	tx.st.recentCalls = append([]RecentCall{rc}, tx.st.recentCalls[:min(len(tx.st.recentCalls), recentCallsKept-1)]...)
 	tx.recentChanged = true
 	tx.writes++
@@ -515,9 +522,13 @@ func (s *State) announce(t *Ticket, ctr *Counter) *Announcement {
 		agency, agencyEN = a.Label("id"), a.Label("en")
 	}
 	a := Announce(t.Number, ctr.Name, agency, s.Site.AnnounceAgency)
-	// The English call names the agency as English screens show it.
-	if agencyEN != agency {
-		a.EN = Announce(t.Number, ctr.Name, agencyEN, s.Site.AnnounceAgency).EN
+	// The English call names the agency and the counter as English
+	// screens show them: the counter's English name when it has one
+	// ("Passport desk 2"), else its Indonesian name, whose "Loket"
+	// Announce says as "counter".
+	if counterEN := ctr.NameIn("en"); agencyEN != agency || counterEN != ctr.Name {
+		en := Announce(t.Number, counterEN, agencyEN, s.Site.AnnounceAgency)
+		a.EN, a.ShortEN = en.EN, en.ShortEN
 	}
 	return &a
 }
@@ -579,7 +590,7 @@ func (s *State) VisitorView(t *Ticket) *PublicTicket {
 	p := s.Public(t)
 	p.Requirements = []string{}
 	if svc := s.services[t.ServiceID]; svc != nil {
-		p.Fee = svc.Fee
+		p.Fee, p.FeeEN = svc.Fee, svc.FeeIn("en")
 		if svc.Requirements != nil {
 			p.Requirements = svc.Requirements
 		}

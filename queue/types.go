@@ -59,12 +59,14 @@ const (
 	DeviceSurvey = "survey"
 )
 
-// Break is a recurring pause in service, such as ISHOMA.
+// Break is a recurring pause in service, such as ISHOMA. NameEN is its
+// name in English; screens in English fall back to Name when it is empty.
 type Break struct {
-	Name string   `json:"name"`
-	Days []string `json:"days"`
-	From string   `json:"from"`
-	To   string   `json:"to"`
+	Name   string   `json:"name"`
+	NameEN string   `json:"name_en"`
+	Days   []string `json:"days"`
+	From   string   `json:"from"`
+	To     string   `json:"to"`
 }
 
 // SpecialDay overrides the hours of one date; no hours means closed.
@@ -121,6 +123,7 @@ type Service struct {
 	Name         string   `json:"name"`
 	NameEN       string   `json:"name_en"`
 	Fee          string   `json:"fee"`
+	FeeEN        string   `json:"fee_en"`
 	Requirements []string `json:"requirements"`
 	// RequirementsEN are the requirements in English, in the same order;
 	// empty means the screens in English show the Indonesian ones.
@@ -137,12 +140,15 @@ type Service struct {
 	Active         bool     `json:"active"`
 }
 
-// Counter is a desk (loket) of one agency. CurrentID names the ticket it
-// holds; the API renders that ticket in place.
+// Counter is a desk (loket) of one agency. Name is how it is called out
+// ("Loket 3"); NameEN how screens in English show it ("Counter 3"), Name
+// when it is empty. CurrentID names the ticket it holds; the API renders
+// that ticket in place.
 type Counter struct {
 	ID          string   `json:"id"`
 	AgencyID    string   `json:"agency_id"`
 	Name        string   `json:"name"`
+	NameEN      string   `json:"name_en"`
 	ServiceIDs  []string `json:"service_ids"`
 	Status      string   `json:"status"`
 	PauseReason string   `json:"pause_reason"`
@@ -313,6 +319,15 @@ func (s *Service) NameIn(lang string) string {
 	return s.Name
 }
 
+// FeeIn is the service's fee in lang ("Gratis", "Free"), falling back to
+// the Indonesian.
+func (s *Service) FeeIn(lang string) string {
+	if English(lang) && s.FeeEN != "" {
+		return s.FeeEN
+	}
+	return s.Fee
+}
+
 // RequirementsIn are the service's requirements in lang, falling back to
 // the Indonesian list when it has no English one.
 func (s *Service) RequirementsIn(lang string) []string {
@@ -329,4 +344,20 @@ func (s *Site) RunningTextIn(lang string) string {
 		return s.RunningTextEN
 	}
 	return s.RunningText
+}
+
+// NameIn is the counter's name in lang, falling back to the Indonesian.
+func (c *Counter) NameIn(lang string) string {
+	if English(lang) && c.NameEN != "" {
+		return c.NameEN
+	}
+	return c.Name
+}
+
+// NameIn is the break's name in lang, falling back to the Indonesian.
+func (b *Break) NameIn(lang string) string {
+	if English(lang) && b.NameEN != "" {
+		return b.NameEN
+	}
+	return b.Name
 }

@@ -122,9 +122,12 @@ type deviceAnswer struct {
 	Pending *pending `json:"pending"`
 }
 
+// counterInfo is the tablet's counter; NameEN is its name in English (its
+// Indonesian name when it has none).
 type counterInfo struct {
 	ID         string `json:"id"`
 	Name       string `json:"name"`
+	NameEN     string `json:"name_en"`
 	AgencyID   string `json:"agency_id"`
 	AgencyName string `json:"agency_name"`
 	// AgencyNameEN is the agency's label in English (the Indonesian one
@@ -146,7 +149,7 @@ func (h *handlers) device(c echo.Context) error {
 	now := h.eng.Now()
 	a := deviceAnswer{Name: d.Name, Elements: Elements(st.Site), WindowS: int(queue.SurveyWindow / time.Second)}
 	if k := st.Counter(d.CounterID); k != nil {
-		a.Counter = counterInfo{ID: k.ID, Name: k.Name, AgencyID: k.AgencyID}
+		a.Counter = counterInfo{ID: k.ID, Name: k.Name, NameEN: k.NameIn("en"), AgencyID: k.AgencyID}
 		if ag := st.Agency(k.AgencyID); ag != nil {
 			a.Counter.AgencyName, a.Counter.AgencyNameEN = ag.Label("id"), ag.Label("en")
 		}

@@ -29,7 +29,7 @@ export async function mount(el, ctx) {
       { label: t("svc.code"), cell: (s) => h("span", { class: "code" }, s.code), text: (s) => s.code },
       { label: t("svc.name"), class: "name-col", cell: (s) => h("span", {}, s.name, s.requirements.length ? h("span", { class: "sub" }, t("svc.requirements.n", { n: s.requirements.length })) : null), text: (s) => `${s.name} ${s.name_en} ${s.requirements.join(" ")} ${(s.requirements_en || []).join(" ")}` },
       { label: t("svc.agency"), cell: (s) => agencyName(s.agency_id) },
-      { label: t("svc.fee"), class: "fee-col", cell: (s) => s.fee || "—", text: (s) => s.fee },
+      { label: t("svc.fee"), class: "fee-col", cell: (s) => s.fee || "—", text: (s) => `${s.fee} ${s.fee_en || ""}` },
       { label: t("svc.quota"), cell: (s) => (s.daily_quota ? String(s.daily_quota) : t("svc.quota.none")), class: "num-col" },
       { label: t("svc.hours"), class: "nowrap", cell: (s) => (s.opens || s.closes ? `${s.opens || "…"}–${s.closes || "…"}` : t("svc.hours.site")) },
       { label: t("svc.target"), cell: (s) => t("minutes", { m: s.target_wait_min }), class: "num-col" },
@@ -46,7 +46,7 @@ export async function mount(el, ctx) {
     empty: t("counters.empty"),
     rowId: (k) => k.id,
     columns: [
-      { label: t("ctr.name"), cell: (k) => h("strong", {}, k.name), text: (k) => k.name },
+      { label: t("ctr.name"), cell: (k) => h("span", {}, h("strong", {}, k.name), k.name_en ? h("span", { class: "sub", lang: "en" }, k.name_en) : null), text: (k) => `${k.name} ${k.name_en || ""}` },
       { label: t("svc.agency"), cell: (k) => agencyName(k.agency_id) },
       { label: t("ctr.services"), cell: (k) => k.service_ids.map((id) => services.find((s) => s.id === id)).filter(Boolean).map(svcLabel).join(", ") },
       { label: t("ctr.status"), cell: (k) => h("span", { class: "chip " + k.status }, t("counter." + k.status) + (k.current ? ` · ${k.current.number}` : "")), text: (k) => t("counter." + k.status) },
@@ -95,6 +95,7 @@ export async function mount(el, ctx) {
         { name: "name", label: t("svc.name"), required: true, maxLength: 120, span2: true },
         { name: "name_en", label: t("svc.name_en"), maxLength: 120, span2: true },
         { name: "fee", label: t("svc.fee"), maxLength: 200, help: t("svc.fee.help"), span2: true },
+        { name: "fee_en", label: t("svc.fee_en"), maxLength: 200, help: t("svc.fee_en.help"), span2: true },
         { name: "requirements", label: t("svc.requirements"), type: "lines", help: t("svc.requirements.help"), wide: true, rows: 3, validate: (v) => (v.length > 30 ? t("why.at_most", { n: 30 }) : v.some((r) => r.length > 200) ? t("why.max_chars", { n: 200 }) : "") },
         // The English requirements translate the Indonesian ones line by
         // line (the visitor's checklist is one list in either language).
@@ -118,7 +119,7 @@ export async function mount(el, ctx) {
     ];
     const defaults = {
       agency_id: ctx.isAdmin ? (agencies[0] || {}).id : ctx.user.agency_id,
-      code: "", name: "", name_en: "", fee: "", requirements: [], requirements_en: [], daily_quota: 0, opens: "", closes: "",
+      code: "", name: "", name_en: "", fee: "", fee_en: "", requirements: [], requirements_en: [], daily_quota: 0, opens: "", closes: "",
       target_wait_min: 15, avg_service_min: 10, slot_minutes: 30, slot_capacity: 5, online_share_pct: 50, requires_nik: false, active: true,
     };
     const initial = s ? { ...defaults, ...s } : defaults;
@@ -145,6 +146,7 @@ export async function mount(el, ctx) {
     const spec = [
       { name: "agency_id", label: t("svc.agency"), type: "select", required: true, options: agencyOptions },
       { name: "name", label: t("ctr.name"), required: true, maxLength: 60, help: t("ctr.name.help") },
+      { name: "name_en", label: t("ctr.name_en"), maxLength: 60, help: t("ctr.name_en.help") },
       {
         name: "service_ids", label: t("ctr.services"), type: "checks", required: true, dependsOn: "agency_id",
         options: (v) => services.filter((s) => s.agency_id === v.agency_id).map((s) => ({ value: s.id, label: svcLabel(s) })),
@@ -152,8 +154,8 @@ export async function mount(el, ctx) {
       },
     ];
     const initial = k
-      ? { agency_id: k.agency_id, name: k.name, service_ids: [...k.service_ids] }
-      : { agency_id: ctx.isAdmin ? (agencies[0] || {}).id : ctx.user.agency_id, name: "", service_ids: [] };
+      ? { agency_id: k.agency_id, name: k.name, name_en: k.name_en || "", service_ids: [...k.service_ids] }
+      : { agency_id: ctx.isAdmin ? (agencies[0] || {}).id : ctx.user.agency_id, name: "", name_en: "", service_ids: [] };
     editDialog(ctx, {
       row: k, path: "/api/v1/counters", spec, initial, reload: load,
       title: k ? t("counters.edit", { what: k.name }) : t("counters.add"),

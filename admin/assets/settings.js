@@ -34,13 +34,16 @@ export async function mount(el, ctx) {
     { group: t("set.breaks"), fields: [
       {
         name: "breaks", label: t("set.breaks.list"), type: "list", itemName: t("set.break"), addLabel: t("set.breaks.add"), help: t("set.breaks.help"), wide: true,
-        newItem: () => ({ name: "", days: ["mon", "tue", "wed", "thu", "fri"], from: "12:00", to: "13:00" }),
+        newItem: () => ({ name: "", name_en: "", days: ["mon", "tue", "wed", "thu", "fri"], from: "12:00", to: "13:00" }),
+        // The presets' names are content in both languages, whatever the
+        // language of this screen.
         presets: [
-          { label: t("set.breaks.ishoma"), value: () => ({ name: "ISHOMA", days: ["mon", "tue", "wed", "thu"], from: "12:00", to: "13:00" }) },
-          { label: t("set.breaks.friday"), value: () => ({ name: t("set.breaks.friday.name"), days: ["fri"], from: "11:30", to: "13:00" }) },
+          { label: t("set.breaks.ishoma"), value: () => ({ name: "ISHOMA", name_en: "ISHOMA (rest, prayer, meal)", days: ["mon", "tue", "wed", "thu"], from: "12:00", to: "13:00" }) },
+          { label: t("set.breaks.friday"), value: () => ({ name: "Salat Jumat", name_en: "Friday prayer", days: ["fri"], from: "11:30", to: "13:00" }) },
         ],
         item: [
           { name: "name", label: t("set.break.name"), required: true, maxLength: 60 },
+          { name: "name_en", label: t("set.break.name_en"), maxLength: 60 },
           { name: "days", label: t("set.break.days"), type: "checks", options: shortDays },
           { name: "from", label: t("set.break.from"), type: "time", required: true },
           { name: "to", label: t("set.break.to"), type: "time", required: true, validate: (v, item) => after(item.from, v, t("why.after_from")) },

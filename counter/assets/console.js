@@ -37,6 +37,9 @@ const state = {
   agencies: [],
   services: [],
   counters: [],
+  // breaks are the site's breaks (ISHOMA, the Friday prayer), the first
+  // reasons the break dialog offers.
+  breaks: [],
   counterId: localStorage.getItem(COUNTER_KEY) || "",
   counter: null,
   waiting: [],
@@ -115,6 +118,16 @@ const serviceName = (id) => {
   if (!s) return "";
   return cfg.lang === "en" && s.name_en ? s.name_en : s.name;
 };
+// In English a counter's English name, falling back to its name.
+const counterName = (k) => (k ? (english && k.name_en) || k.name : "");
+// A break's name in the console's language; a pause reason that is one
+// of the site's breaks (the console sends a break's Indonesian name) is
+// shown by that break's name too.
+const breakName = (b) => (english && b.name_en) || b.name;
+const reasonText = (reason) => {
+  const b = state.breaks.find((x) => x.name === reason);
+  return b ? breakName(b) : reason;
+};
 
 function mayWork(counter) {
   const u = state.user;
@@ -124,14 +137,50 @@ function mayWork(counter) {
 }
 
 async function loadSetup() {
-  const [a, s, c] = await Promise.all([
+  const [a, s, c, site] = await Promise.all([
     session.get("/api/v1/agencies"),
     session.get("/api/v1/services"),
     session.get("/api/v1/counters"),
+    session.get("/api/v1/site"),
   ]);
   state.agencies = a.agencies || [];
   state.services = s.services || [];
   state.counters = c.counters || [];
+  // One reason per break name (a break may come back on other days with
+  // other hours).
+  state.breaks = (site.breaks || []).filter((b, i, all) => all.findIndex((x) => x.name === b.name) === i);
+  renderBreakReasons();
+}
+
+// renderBreakReasons puts the site's breaks first among the break
+// dialog's reasons, each sent as its Indonesian name and shown in the
+// console's language. A site without breaks keeps the built-in ISHOMA and
+// Friday prayer. The setup is read again often (every change to a
+// counter): the reasons are redrawn only when the breaks changed, so an
+// open dialog keeps its choice and its focus.
+let breaksShown = "";
+function renderBreakReasons() {
+  const key = JSON.stringify(state.breaks.map((b) => [b.name, breakName(b)]));
+  if (key === breaksShown) return;
+  breaksShown = key;
+  const box = $("pause-form").querySelector("fieldset");
+  const was = box.querySelector("input[name=reason]:checked");
+  const focused = box.contains(document.activeElement);
+  for (const el of box.querySelectorAll("[data-site-break]")) el.remove();
+  const builtin = state.breaks.length === 0;
+  for (const el of box.querySelectorAll("[data-builtin-break]")) {
+    el.hidden = !builtin;
+    el.querySelector("input").disabled = !builtin;
+  }
+  const first = box.querySelector("label");
+  for (const b of state.breaks) {
+    box.insertBefore(h("label", { dataset: { siteBreak: "" } }, h("input", { type: "radio", name: "reason", value: b.name }), " ", breakName(b)), first);
+  }
+  // The choice stays when it is still there; else the first reason.
+  const radios = [...box.querySelectorAll("input[name=reason]:not(:disabled)")];
+  const pick = radios.find((r) => was && r.value === was.value) || radios[0];
+  pick.checked = true;
+  if (focused) pick.focus();
 }
 
 // ---- views
@@ -162,7 +211,7 @@ function sessionEnded() {
   if (state.view === "login") return;
   state.expired = true;
   const k = state.counters.find((c) => c.id === state.counterId);
-  showLogin(k ? t("login.expired", { counter: k.name }) : t("login.expired.nocounter"));
+  showLogin(k ? t("login.expired", { counter: counterName(k) }) : t("login.expired.nocounter"));
 }
 
 async function afterLogin(user) {
@@ -209,7 +258,7 @@ function showPicker() {
       list.append(
         h("button", { type: "button", class: "counter-choice", dataset: { counter: k.id }, onclick: () => enterCounter(k.id) },
           h("span", { class: "what" },
-            h("strong", {}, k.name),
+            h("strong", {}, counterName(k)),
             h("span", { class: "svc" }, k.service_ids.map(serviceName).filter(Boolean).join(", "))),
           h("span", { class: "state" }, stateChip(k), who ? h("span", { class: "hint" }, " ", who) : null)),
       );
@@ -220,7 +269,7 @@ function showPicker() {
 }
 
 function stateChip(k) {
-  const label = k.status === "paused" && k.pause_reason ? t("state.paused.reason", { reason: k.pause_reason }) : t("state." + k.status);
+  const label = k.status === "paused" && k.pause_reason ? t("state.paused.reason", { reason: reasonText(k.pause_reason) }) : t("state." + k.status);
   return h("span", { class: "chip " + k.status }, label);
 }
 
@@ -383,6 +432,7 @@ function onEvent(ev) {
     if (state.view === "picker") schedule("setup");
   } else if (ev.type === "config.changed") {
     if (["counter", "service", "agency"].includes(d.what)) schedule("setup", "counter", "lists");
+    if (d.what === "site") schedule("setup");
     if (d.what === "user" && state.user && d.id === state.user.id) {
       // A change to this user may have ended the session: ask.
       session.restore().then((u) => {
@@ -496,7 +546,7 @@ function errorText(err) {
 
 // report says what an action did ("A012 dialihkan ke BPJS Kesehatan").
 function report(action, before, after, body) {
-  const name = after ? after.name : before ? before.name : "";
+  const name = counterName(after || before);
   const prev = before && before.current;
   const cur = after && after.current;
   let text = "";
@@ -506,7 +556,7 @@ function report(action, before, after, body) {
       text = before && before.status === "paused" ? t("done.resumed", { counter: name }) : t("done.opened", { counter: name });
       break;
     case "pause":
-      text = after.pause_reason ? t("done.paused", { counter: name, reason: after.pause_reason }) : t("done.paused.plain", { counter: name });
+      text = after.pause_reason ? t("done.paused", { counter: name, reason: reasonText(after.pause_reason) }) : t("done.paused.plain", { counter: name });
       undo = { label: t("act.resume"), run: () => act("open") };
       break;
     case "close":
@@ -619,13 +669,13 @@ function press(name) {
 function render() {
   const k = state.counter;
   if (!k || state.view !== "console") return;
-  $("counter-name").textContent = k.name;
+  $("counter-name").textContent = counterName(k);
   $("agency-name").textContent = agencyLabel(k.agency_id);
   const mine = k.officer_id && k.officer_id === state.user.id;
   $("officer-name").textContent = k.status === "closed" || mine ? state.user.username : t("other_officer");
   const chip = $("counter-state");
   chip.className = "chip " + k.status;
-  chip.textContent = k.status === "paused" && k.pause_reason ? t("state.paused.reason", { reason: k.pause_reason }) : t("state." + k.status);
+  chip.textContent = k.status === "paused" && k.pause_reason ? t("state.paused.reason", { reason: reasonText(k.pause_reason) }) : t("state." + k.status);
   const f = state.figures;
   $("today-served").textContent = t("today", { n: f.served });
   $("today-avg").textContent = f.avgSec !== null ? t("today.avg", { m: Math.max(1, Math.round(f.avgSec / 60)) }) : "";
@@ -955,7 +1005,7 @@ function openLogout() {
     doLogout(false);
     return;
   }
-  $("logout-text").textContent = t("logout.open", { counter: k.name });
+  $("logout-text").textContent = t("logout.open", { counter: counterName(k) });
   $("logout-busy").hidden = !k.current;
   $("logout-close").disabled = !!k.current;
   $("logout-dialog").showModal();

@@ -125,6 +125,11 @@ function agencyName(id) {
   return agencyLabel(state.agencies.find((x) => x.id === id));
 }
 
+// counterLabel is what the screen calls a counter (a board counter, a
+// counter event's counter, an event's {name, name_en}): in English its
+// English name, falling back to the Indonesian one.
+const counterLabel = (c) => (c ? (cfg.lang === "en" && c.name_en) || c.name || "" : "");
+
 // serviceOf finds a ticket number's service by its letter prefix (codes
 // are unique in the site).
 function serviceOf(number) {
@@ -137,7 +142,8 @@ function callFromRecent(rc) {
   const svc = serviceOf(rc.number);
   return {
     number: rc.number,
-    counter: rc.counter_name,
+    // Calls recorded before counter_name_en existed have none.
+    counter: (cfg.lang === "en" && rc.counter_name_en) || rc.counter_name,
     agencyId: svc ? svc.agency_id : "",
     agency: svc ? agencyName(svc.agency_id) : "",
     service: svc ? (cfg.lang === "en" && svc.name_en) || svc.name : "",
@@ -340,7 +346,7 @@ function counterChip(c) {
   chip.dataset.counter = c.id;
   const name = document.createElement("span");
   name.className = "chip-name";
-  name.textContent = c.name;
+  name.textContent = counterLabel(c);
   const val = document.createElement("span");
   val.className = "chip-number num";
   if (c.status === "closed") {
@@ -764,7 +770,7 @@ function onEvent(ev) {
         const a = d.announcement || {};
         const call = {
           number: d.ticket.number,
-          counter: d.counter ? d.counter.name : "",
+          counter: counterLabel(d.counter),
           counterId: d.counter ? d.counter.id : "",
           agencyId,
           agency: agencyName(agencyId) || (d.agency && d.agency.name) || "",
@@ -832,9 +838,9 @@ function applyCounter(v) {
     : null;
   const ctr = state.counters.find((c) => c.id === v.id);
   if (ctr) {
-    Object.assign(ctr, { name: v.name, agency_id: v.agency_id, status: v.status, current: cur });
+    Object.assign(ctr, { name: v.name, name_en: v.name_en, agency_id: v.agency_id, status: v.status, current: cur });
   } else {
-    state.counters.push({ id: v.id, name: v.name, agency_id: v.agency_id, status: v.status, current: cur });
+    state.counters.push({ id: v.id, name: v.name, name_en: v.name_en, agency_id: v.agency_id, status: v.status, current: cur });
   }
 }
 

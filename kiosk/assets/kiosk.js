@@ -273,6 +273,7 @@ const agencyShort = (a) => {
 };
 const agencyFull = (a) => (a ? (lang === "en" && a.name_en) || a.name : "");
 const requirementsOf = (s) => (s ? (lang === "en" && s.requirements_en && s.requirements_en.length ? s.requirements_en : s.requirements) || [] : []);
+const feeOf = (s) => (lang === "en" && s.fee_en) || s.fee;
 const clock = (hhmm) => (hhmm || "").replace(":", t("time.sep"));
 
 function feeText(fee) {
@@ -377,7 +378,7 @@ function renderAgency() {
     card.append(el("div", { class: "service-head" }, name, badgeFor(info)));
 
     const facts = el("p", { class: "facts" });
-    facts.append(el("span", { class: "fact" }, el("span", { text: t("service.fee") + ":" }), el("strong", { text: feeText(s.fee) })));
+    facts.append(el("span", { class: "fact" }, el("span", { text: t("service.fee") + ":" }), el("strong", { text: feeText(feeOf(s)) })));
     if (info.open || info.waiting) {
       facts.append(el("span", { class: "fact" }, icon("people"), el("span", { text: info.waiting === 1 ? t("service.waiting.one") : t("service.waiting", { n: info.waiting || 0 }) })));
       // Nobody waits and a counter is open: served right away, not "± 0".

@@ -46,6 +46,12 @@ function serviceName(tk) {
   return lang === "en" && tk.service_name_en ? tk.service_name_en : tk.service_name;
 }
 
+// counterName is where to go: in English the counter's English name,
+// else its name.
+function counterName(tk) {
+  return (lang === "en" && tk.counter_name_en) || tk.counter_name || "";
+}
+
 function positionText(pos) {
   if (pos <= 1) return t("visitor.position.next");
   return t("visitor.position", { pos, ahead: pos - 1 });
@@ -76,10 +82,10 @@ function render(tk, prev) {
     $("eta").textContent = etaText(tk.eta_min);
   }
   $("called").hidden = !called;
-  $("called-counter").textContent = (tk.counter_name || "").toUpperCase();
+  $("called-counter").textContent = counterName(tk).toUpperCase();
   const msg = $("message");
   msg.hidden = tk.status === "waiting";
-  if (!msg.hidden) msg.textContent = t("visitor.msg." + tk.status, { counter: tk.counter_name || "" });
+  if (!msg.hidden) msg.textContent = t("visitor.msg." + tk.status, { counter: counterName(tk) });
   $("survey").hidden = tk.status !== "done";
   if (tk.status === "done") showSurvey();
   $("cancel").hidden = tk.status !== "waiting";
@@ -175,7 +181,7 @@ function alertCall(tk) {
   hook.alerts++;
   beep();
   vibrate([400, 150, 400, 150, 400]);
-  $("announce").textContent = t("visitor.announce", { number: tk.number, counter: tk.counter_name || "" });
+  $("announce").textContent = t("visitor.announce", { number: tk.number, counter: counterName(tk) });
 }
 
 // ---- requirements checklist, on this phone only

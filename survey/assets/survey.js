@@ -69,7 +69,8 @@ function setLang(l) {
 
 function showCounter() {
   const c = info && info.counter;
-  $("counter").textContent = c && c.name ? [c.name, (lang === "en" && c.agency_name_en) || c.agency_name].filter(Boolean).join(" · ") : "";
+  const name = c ? (lang === "en" && c.name_en) || c.name : "";
+  $("counter").textContent = name ? [name, (lang === "en" && c.agency_name_en) || c.agency_name].filter(Boolean).join(" · ") : "";
 }
 
 // ---- pairing
