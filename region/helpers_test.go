@@ -24,19 +24,26 @@ import (
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// addSite makes a site's stream, as the operator's add-site does; opts
-// are the operator's (its CA, for a server that takes TLS only).
-func addSite(t testing.TB, url, site, name string, replicas int, opts ...nats.Option) {
+// jetStream connects to the NATS server at url for the rest of the test.
+func jetStream(t testing.TB, url string, opts ...nats.Option) jetstream.JetStream {
 	t.Helper()
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer nc.Close()
+	t.Cleanup(nc.Close)
 	js, err := jetstream.New(nc)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return js
+}
+
+// addSite makes a site's stream, as the operator's add-site does; opts
+// are the operator's (its CA, for a server that takes TLS only).
+func addSite(t testing.TB, url, site, name string, replicas int, opts ...nats.Option) {
+	t.Helper()
+	js := jetStream(t, url, opts...)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if _, err := natspub.EnsureStream(ctx, js, site, natspub.StreamOptions{Name: name, Replicas: replicas}); err != nil {

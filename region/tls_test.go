@@ -14,7 +14,6 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/mpp-digital/antrean/internal/apptest"
 	"github.com/mpp-digital/antrean/internal/natstest"
@@ -210,15 +209,7 @@ func TestTLSUntrustedRegionSaysSo(t *testing.T) {
 // streamMsgs is how many messages site's stream holds.
 func streamMsgs(t testing.TB, url, site string, opts ...nats.Option) uint64 {
 	t.Helper()
-	nc, err := nats.Connect(url, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := jetStream(t, url, opts...)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	st, err := js.Stream(ctx, natspub.StreamName(site))
