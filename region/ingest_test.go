@@ -231,7 +231,10 @@ func TestSiteRestartMidPublish(t *testing.T) {
 	x.s = s
 	x.run(100)
 	want = siteSeq(s)
-	waitFor(t, "the region to have everything", 30*time.Second, func() bool { return uint64(rr.Obs.count("karimun")) >= want })
+	// The region retries a failing stream with a backoff of up to 30 s
+	// (follow); after the outage above a retry can be that far off, so
+	// the wait is longer than that.
+	waitFor(t, "the region to have everything", 75*time.Second, func() bool { return uint64(rr.Obs.count("karimun")) >= want })
 	want = x.marker(rr, "karimun", 0)
 	rr.Obs.checkOnceInOrder(t, "karimun", want)
 	sameReports(t, s, rr.R, "karimun", clock.Now().Format("2006-01-02"))
