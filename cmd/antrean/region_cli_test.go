@@ -30,24 +30,7 @@ func TestRegionCommands(t *testing.T) {
 
 	reg := startServer(t, "region", t.TempDir(), []string{"ANTREAN_REGION_ADMIN_PASSWORD=region-admin-pw"}, "--nats", ns.URL())
 	token := login(t, reg.url, "admin", "region-admin-pw")
-	var board struct {
-		Sites []struct {
-			SiteID string `json:"site_id"`
-			Name   string `json:"name"`
-			Issued int    `json:"issued"`
-		}
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		mustJSON(t, http.MethodGet, reg.url+"/api/v1/board", token, nil, http.StatusOK, &board)
-		if len(board.Sites) == 1 && board.Sites[0].Issued == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the region's board: %+v", board)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	board := waitBoardTicket(t, reg.url, token)
 	if board.Sites[0].Name != "MPP Kabupaten Bintan" {
 		t.Errorf("board: %+v", board.Sites[0])
 	}
@@ -104,23 +87,35 @@ func TestRegionCommandsOverTLS(t *testing.T) {
 
 	reg := startServer(t, "region", t.TempDir(), []string{"ANTREAN_REGION_ADMIN_PASSWORD=region-admin-pw"}, "--nats", ns.URL(), "--nats-ca", ca.File)
 	token := login(t, reg.url, "admin", "region-admin-pw")
-	var board struct {
-		Sites []struct {
-			Issued int `json:"issued"`
-		}
+	waitBoardTicket(t, reg.url, token)
+	if code, _ := reg.term(); code != 0 {
+		t.Errorf("region exit code %d", code)
 	}
+}
+
+// regionBoard is what the region's board says of its sites.
+type regionBoard struct {
+	Sites []struct {
+		SiteID string `json:"site_id"`
+		Name   string `json:"name"`
+		Issued int    `json:"issued"`
+	}
+}
+
+// waitBoardTicket waits (the real binaries keep real time) until the
+// region's board shows one site with one ticket issued, and returns it.
+func waitBoardTicket(t *testing.T, url, token string) regionBoard {
+	t.Helper()
+	var board regionBoard
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		mustJSON(t, http.MethodGet, reg.url+"/api/v1/board", token, nil, http.StatusOK, &board)
+		mustJSON(t, http.MethodGet, url+"/api/v1/board", token, nil, http.StatusOK, &board)
 		if len(board.Sites) == 1 && board.Sites[0].Issued == 1 {
-			break
+			return board
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the region's board: %+v", board)
 		}
 		time.Sleep(50 * time.Millisecond)
-	}
-	if code, _ := reg.term(); code != 0 {
-		t.Errorf("region exit code %d", code)
 	}
 }
